@@ -1,0 +1,3 @@
+package lib.tlsguard.helpers
+
+is_https(u) if startswith(u, "https://")
