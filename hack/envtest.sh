@@ -85,7 +85,7 @@ build_kube_apiserver() {
   # ./staging paths; replaces in dependencies are ignored, so we must map each to
   # the published v0.x tag. Take the list from the *require* block: the replace
   # block also names sample-cli-plugin/sample-controller, which the proxy refuses.
-  gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
+  gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p') || true
   [[ -f $gomod ]] || die "could not download k8s.io/kubernetes@$K8S_VERSION go.mod via the module proxy"
   mods=$(awk '/^require[ \t]*\(/{r=1;next} r&&/^\)/{r=0} r&&$1~/^k8s\.io\//&&$2=="v0.0.0"{print $1}' "$gomod")
   [[ -n $mods ]] || die "found no k8s.io/* v0.0.0 requirements in $gomod"
@@ -96,9 +96,9 @@ build_kube_apiserver() {
   log "replacing $(wc -w <<<"$mods") k8s.io/* modules with $STAGING_VERSION; go mod tidy"
   go mod tidy >&2 || die "go mod tidy failed for the kube-apiserver wrapper ($w/go.mod)"
   log "building kube-apiserver $K8S_VERSION (takes several minutes, ~3GB build cache)"
-  local t=$SECONDS
+  local t=$SECONDS minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
   go build -o "$DIR/.kube-apiserver.tmp.$$" -ldflags "-X k8s.io/component-base/version.gitVersion=$K8S_VERSION \
--X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37" \
+-X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
     k8s.io/kubernetes/cmd/kube-apiserver >&2 || die "kube-apiserver build failed"
   log "kube-apiserver built in $((SECONDS - t))s"
   local out; out=$("$DIR/.kube-apiserver.tmp.$$" --version 2>&1) || die "built kube-apiserver does not run: $out"

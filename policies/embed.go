@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every policy, library, test and fixture file.
 //
-//go:embed */*.rego */*/*.rego */testdata
+//go:embed *
 var FS embed.FS

@@ -1,0 +1,117 @@
+// Package audit evaluates a whole set of objects with one engine, in
+// parallel, and builds the scan report. The CLI scans manifests through it;
+// the cluster scanner scans listed objects through it.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/tlsguard/tlsguard/pkg/inventory"
+	"github.com/tlsguard/tlsguard/pkg/manifest"
+	"github.com/tlsguard/tlsguard/pkg/report"
+	"github.com/tlsguard/tlsguard/pkg/review"
+)
+
+// Evaluator is what audit needs of the policy engine.
+type Evaluator interface {
+	Evaluate(ctx context.Context, req review.Request) ([]report.Result, error)
+	SetInventory(ctx context.Context, doc map[string]any) error
+}
+
+// Options tune a scan.
+type Options struct {
+	// Workers evaluating objects in parallel; 0 is GOMAXPROCS. OPA evaluates
+	// one query on one goroutine, so parallelism comes from here.
+	Workers int
+	// ShowPassed lists pass results in the report (they are always counted).
+	ShowPassed bool
+}
+
+// Scan evaluates objects, every one of them also serving as inventory for
+// the others, and returns the report at the engine's time now.
+func Scan(ctx context.Context, e Evaluator, objects []manifest.Object, now time.Time, opts Options) (*report.ScanReport, error) {
+	inv := inventory.New()
+	for _, o := range objects {
+		inv.Add(o.Object)
+	}
+	if err := e.SetInventory(ctx, inv.Document()); err != nil {
+		return nil, fmt.Errorf("load inventory: %w", err)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	perObject := make([][]report.Result, len(objects))
+	jobs := make(chan int)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				rs, err := evaluateOne(ctx, e, objects[i])
+				if err != nil {
+					errs <- err
+					return
+				}
+				perObject[i] = rs
+			}
+		}()
+	}
+	var sendErr error
+send:
+	for i := range objects {
+		select {
+		case jobs <- i:
+		case err := <-errs:
+			sendErr = err
+			break send
+		case <-ctx.Done():
+			sendErr = ctx.Err()
+			break send
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	if sendErr == nil {
+		sendErr = <-errs
+	}
+	if sendErr != nil {
+		return nil, sendErr
+	}
+	var all []report.Result
+	for _, rs := range perObject {
+		all = append(all, rs...)
+	}
+	return report.New(now, len(objects), all, opts.ShowPassed), nil
+}
+
+// evaluateOne reviews one object as a CREATE. An object that cannot be
+// reviewed becomes an error result naming where it came from.
+func evaluateOne(ctx context.Context, e Evaluator, o manifest.Object) ([]report.Result, error) {
+	src := &report.Source{File: o.File, Line: o.Line}
+	req, err := review.FromObject(o.Object)
+	if err != nil {
+		apiVersion, _ := o.Object["apiVersion"].(string)
+		kind, _ := o.Object["kind"].(string)
+		return []report.Result{{
+			Policy: "input", Result: report.StatusError, Action: "deny", Severity: "high",
+			Message:  fmt.Sprintf("%s:%d: %v", o.File, o.Line, err),
+			Resource: report.Resource{APIVersion: apiVersion, Kind: kind}, Source: src,
+		}}, nil
+	}
+	rs, err := e.Evaluate(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s %s (%s:%d): %w", req.Kind.Kind, req.Name, o.File, o.Line, err)
+	}
+	for i := range rs {
+		rs[i].Source = src
+	}
+	return rs, nil
+}
