@@ -54,7 +54,7 @@ applies if {
 
 rancher_deployment_sets_env if {
 	rancher.reviewing_rancher_deployment
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.rancher_scopes(k8s.obj)
 	s.env[env_name]
 }
 
@@ -77,34 +77,22 @@ violation contains {"msg": msg, "details": details} if {
 	}
 }
 
-field_of(eff) := sprintf("env %s (Deployment cattle-system/rancher)", [eff.env]) if eff.source == "env"
+field_of(eff) := sprintf("env %s (Deployment cattle-system/rancher)", [eff.env]) if eff.source == "env" else := eff.source
 
-field_of(eff) := eff.source if eff.source != "env"
-
-fix_target(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if eff.source == "env"
-
-fix_target(eff) := "value" if eff.source != "env"
+fix_target(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if eff.source == "env" else := "value"
 
 # On UPDATE, say when this request is what breaks an https server-url.
 setting_downgrade := "; this update changes it from an https URL" if {
 	k8s.is_update
 	not rancher.rancher_env(setting_name)
 	rancher.https_url(rancher.object_value(k8s.old_obj))
-}
-
-setting_downgrade := "" if not setting_was_https
-
-setting_was_https if {
-	k8s.is_update
-	not rancher.rancher_env(setting_name)
-	rancher.https_url(rancher.object_value(k8s.old_obj))
-}
+} else := ""
 
 # The rancher Deployment: CATTLE_SERVER_URL overrides the Setting.
 violation contains {"msg": msg, "details": details} if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.rancher_scopes(k8s.obj)
 	e := s.env[env_name]
 	is_string(e.value)
 	not rancher.https_url(e.value)
@@ -118,7 +106,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.rancher_scopes(k8s.obj)
 	e := s.env[env_name]
 	e.value == null
 	msg := sprintf("Deployment %s: env %s of %s comes from %s, which is not in the inventory, so the server-url cannot be verified; set a literal https URL or include the referenced object", [
@@ -130,11 +118,4 @@ violation contains {"msg": msg, "details": details} if {
 env_downgrade(key) := "; this update changes it from an https URL" if {
 	old := rancher.old_scope(key)
 	rancher.https_url(old.env[env_name].value)
-}
-
-env_downgrade(key) := "" if not env_was_https(key)
-
-env_was_https(key) if {
-	old := rancher.old_scope(key)
-	rancher.https_url(old.env[env_name].value)
-}
+} else := ""

@@ -59,27 +59,31 @@ is_agent_container(c) if {
 # env_scopes(o) lists the env scopes of an agent workload or Plan o:
 # {"where": text for messages, "path": field path, "key": stable id to match
 # the old object on UPDATE, "agent": whether the agent process reads it,
-# "env": container_env, "unresolved": unresolved_env_from}.
+# "init": an init container, "env": container_env, "unresolved":
+# unresolved_env_from, "container": the container (or spec.upgrade) itself}.
 env_scopes(o) := upgrade_scopes(o) if o.kind == "Plan"
 
 env_scopes(o) := container_scopes(o) if o.kind != "Plan"
 
 container_scopes(o) := array.concat(
-	[scope(ns, c, sprintf("spec.template.spec.initContainers[%d]", [i]), "init container", false) |
+	[scope(ns, c, sprintf("spec.template.spec.initContainers[%d]", [i]), "init container", false, true) |
 		some i, c in env_list(object.get(o, ["spec", "template", "spec"], {}), "initContainers")
 	],
-	[scope(ns, c, sprintf("spec.template.spec.containers[%d]", [i]), "container", is_agent_container(c)) |
+	[scope(ns, c, sprintf("spec.template.spec.containers[%d]", [i]), "container", agent_flag(c), false) |
 		some i, c in env_list(object.get(o, ["spec", "template", "spec"], {}), "containers")
 	],
 ) if {
 	ns := object.get(o, ["metadata", "namespace"], "")
 }
 
-scope(ns, c, path, what, agent) := {
+agent_flag(c) := true if is_agent_container(c) else := false
+
+scope(ns, c, path, what, agent, init) := {
 	"where": sprintf("%s %s", [what, object.get(c, "name", "")]),
 	"path": path,
 	"key": sprintf("%s/%s", [what, object.get(c, "name", "")]),
 	"agent": agent,
+	"init": init,
 	"env": container_env(ns, c),
 	"unresolved": unresolved_env_from(ns, c),
 	"container": c,
@@ -90,6 +94,7 @@ upgrade_scopes(o) := [{
 	"path": "spec.upgrade",
 	"key": "spec.upgrade",
 	"agent": true,
+	"init": false,
 	"env": container_env(ns, u),
 	"unresolved": unresolved_env_from(ns, u),
 	"container": u,
@@ -165,3 +170,8 @@ normalize_url(u) := concat("", [p.scheme, "://", p.host, port_suffix(p), trim_ri
 port_suffix(p) := "" if p.port in {"", "443"}
 
 port_suffix(p) := concat("", [":", p.port]) if not p.port in {"", "443"}
+
+# rancher_scopes(o) are the env scopes of the Rancher Deployment's main
+# containers (init containers do not run Rancher, so their env overrides
+# nothing).
+rancher_scopes(o) := [s | some s in env_scopes(o); not s.init]
