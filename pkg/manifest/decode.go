@@ -42,18 +42,39 @@ func splitDocuments(data []byte) []document {
 	for sc.Scan() {
 		line++
 		text := sc.Text()
-		if strings.HasPrefix(text, "---") && strings.TrimSpace(strings.TrimLeft(text, "-")) == "" ||
-			strings.HasPrefix(text, "--- ") {
+		if sep, content := separator(text); sep {
 			docs = append(docs, document{data: bytes.Clone(cur.Bytes()), line: start})
 			cur.Reset()
 			start = line + 1
-			continue
+			if !content {
+				continue
+			}
+			// "--- {...}" or "--- |": the next document starts on the
+			// marker line, which the parser reads as an explicit start.
+			start = line
 		}
 		cur.WriteString(text)
 		cur.WriteByte('\n')
 	}
 	docs = append(docs, document{data: cur.Bytes(), line: start})
 	return docs
+}
+
+// separator reports whether text is a "---" document marker line, and
+// whether the marker line also carries content of the next document
+// (anything but a comment after "--- ").
+func separator(text string) (sep, content bool) {
+	if !strings.HasPrefix(text, "---") {
+		return false, false
+	}
+	if strings.TrimSpace(strings.TrimLeft(text, "-")) == "" {
+		return true, false
+	}
+	if text[3] != ' ' && text[3] != '\t' {
+		return false, false
+	}
+	rest := strings.TrimSpace(text[3:])
+	return true, rest != "" && !strings.HasPrefix(rest, "#")
 }
 
 // firstContentLine skips blank and comment lines so an object's line points

@@ -87,7 +87,29 @@ func readFile(p string) ([]Object, error) {
 }
 
 // decodeJSON treats a .json file as one document: "---" has no meaning there.
+// The YAML parser would read only the first of several documents, so a
+// second one is an error rather than silently dropped.
 func decodeJSON(p string, data []byte) ([]Object, error) {
+	seen := false
+	for _, d := range splitDocuments(data) {
+		if !hasContent(d) {
+			continue
+		}
+		if seen {
+			return nil, fmt.Errorf("%w %s:%d: JSON file holds more than one document", ErrDecode, p, firstContentLine(d))
+		}
+		seen = true
+	}
 	d := document{data: data, line: 1}
 	return decodeOne(p, d)
+}
+
+// hasContent reports whether d holds anything but blank and comment lines.
+func hasContent(d document) bool {
+	for _, l := range strings.Split(string(d.data), "\n") {
+		if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+			return true
+		}
+	}
+	return false
 }

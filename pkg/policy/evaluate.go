@@ -29,7 +29,7 @@ func (e *Engine) Evaluate(ctx context.Context, req review.Request) ([]report.Res
 	res := resourceOf(req)
 	var out []report.Result
 	for _, c := range e.policies {
-		if !c.matches(req.Kind.Group, req.Kind.Kind) {
+		if !c.matches(req.Kind.Group, req.Kind.Kind) || !c.reviews(req.Operation) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {

@@ -25,16 +25,19 @@ var Severities = []string{"critical", "high", "medium", "low", "info"}
 
 // Metadata is what a policy's METADATA block declares.
 type Metadata struct {
-	ID          string                  `json:"id"`
-	Title       string                  `json:"title"`
-	Description string                  `json:"description"`
-	Severity    string                  `json:"severity"`
-	Action      string                  `json:"action"`
-	Remediation string                  `json:"remediation"`
-	Docs        string                  `json:"docs,omitempty"`
-	Match       []KindMatch             `json:"match,omitempty"`
-	Parameters  map[string]ParameterDef `json:"parameters,omitempty"`
-	Exemptions  []config.Exemption      `json:"exemptions,omitempty"`
+	ID          string      `json:"id"`
+	Title       string      `json:"title"`
+	Description string      `json:"description"`
+	Severity    string      `json:"severity"`
+	Action      string      `json:"action"`
+	Remediation string      `json:"remediation"`
+	Docs        string      `json:"docs,omitempty"`
+	Match       []KindMatch `json:"match,omitempty"`
+	// Operations the policy reviews; CREATE and UPDATE unless it opts into
+	// DELETE, so that deleting a bad object is never refused for being bad.
+	Operations []string                `json:"operations,omitempty"`
+	Parameters map[string]ParameterDef `json:"parameters,omitempty"`
+	Exemptions []config.Exemption      `json:"exemptions,omitempty"`
 	// Package is the Rego package path, e.g. data.tlsguard.server_url_https.
 	Package string `json:"-"`
 	// File is where the policy was loaded from.
@@ -61,6 +64,7 @@ type custom struct {
 	Action      string                  `json:"action"`
 	Remediation string                  `json:"remediation"`
 	Match       []KindMatch             `json:"match"`
+	Operations  []string                `json:"operations"`
 	Parameters  map[string]ParameterDef `json:"parameters"`
 	Exemptions  []config.Exemption      `json:"exemptions"`
 }
@@ -86,7 +90,7 @@ func metadataFrom(m *ast.Module, file string) (Metadata, error) {
 	}
 	md := Metadata{
 		ID: c.ID, Title: ann.Title, Description: ann.Description, Severity: c.Severity,
-		Action: c.Action, Remediation: c.Remediation, Match: c.Match,
+		Action: c.Action, Remediation: c.Remediation, Match: c.Match, Operations: c.Operations,
 		Parameters: c.Parameters, Exemptions: c.Exemptions,
 		Package: m.Package.Path.String(), File: file,
 	}
@@ -113,6 +117,11 @@ func (md Metadata) validate() error {
 		return fail("METADATA custom.severity %q is not one of %v", md.Severity, Severities)
 	case !slices.Contains(Actions, md.Action):
 		return fail("METADATA custom.action %q is not one of %v", md.Action, Actions)
+	}
+	for _, op := range md.Operations {
+		if !slices.Contains([]string{"CREATE", "UPDATE", "DELETE"}, op) {
+			return fail("METADATA custom.operations: unknown operation %q (want CREATE, UPDATE or DELETE)", op)
+		}
 	}
 	for name, p := range md.Parameters {
 		if err := checkType(p.Type, p.Default); err != nil {
@@ -146,6 +155,18 @@ func checkType(t string, v any) error {
 		return fmt.Errorf("%v is not of type %s", v, t)
 	}
 	return nil
+}
+
+// DefaultOperations are reviewed when a policy declares none.
+var DefaultOperations = []string{"CREATE", "UPDATE"}
+
+// reviews reports whether the policy reviews operation op.
+func (md Metadata) reviews(op string) bool {
+	ops := md.Operations
+	if len(ops) == 0 {
+		ops = DefaultOperations
+	}
+	return slices.Contains(ops, op)
 }
 
 // matches reports whether the policy's coarse match selects group/kind.

@@ -49,6 +49,9 @@ type Spec struct {
 	SignatureAlgorithm x509.SignatureAlgorithm
 	// Serial defaults to a random 64-bit number; dynamiclistener CAs use 0.
 	Serial *big.Int
+	// Signer reuses an existing key instead of generating one (benchmarks
+	// issue thousands of certificates; key generation would dominate).
+	Signer crypto.Signer
 }
 
 // Cert is an issued certificate with its key and the chain that presents
@@ -62,9 +65,12 @@ type Cert struct {
 // Issue creates a certificate for spec signed by parent, or self-signed when
 // parent is nil.
 func Issue(spec Spec, parent *Cert) (*Cert, error) {
-	key, err := newKey(spec.Key)
-	if err != nil {
-		return nil, err
+	key := spec.Signer
+	var err error
+	if key == nil {
+		if key, err = NewKey(spec.Key); err != nil {
+			return nil, err
+		}
 	}
 	serial := spec.Serial
 	if serial == nil {
@@ -113,7 +119,8 @@ func isSelfSigned(c *x509.Certificate) bool {
 	return string(c.RawIssuer) == string(c.RawSubject)
 }
 
-func newKey(t KeyType) (crypto.Signer, error) {
+// NewKey generates a private key of type t.
+func NewKey(t KeyType) (crypto.Signer, error) {
 	switch t {
 	case RSA1024:
 		return rsa.GenerateKey(rand.Reader, 1024) //nolint:gosec // weak on purpose: weak-key tests

@@ -144,16 +144,16 @@ violation contains {"msg": msg, "details": {"field": sprintf("data.%s", [e.key])
 violation contains {"msg": msg, "details": details} if {
 	applies
 	leaf_self_signed
-	msg := sprintf("%s: data.tls.crt is a self-signed certificate (%s)%s, which agents cannot verify; use a certificate issued by a trusted CA", [subject_ref, certs.subject(leaf), replaced("a self-signed one")])
+	msg := sprintf("%s: data.tls.crt %s, which agents cannot verify; use a certificate issued by a trusted CA", [subject_ref, change(sprintf("a self-signed certificate (%s)", [certs.subject(leaf)]))])
 	details := {"field": "data.tls.crt", "certificate": certs.facts(leaf)}
 }
 
 violation contains {"msg": msg, "details": details} if {
 	applies
 	not leaf_self_signed
-	rancher_generated
-	not params.allowRancherGeneratedCA
-	msg := sprintf("%s: data.tls.crt (%s) is issued by Rancher's generated CA (%s)%s; use a certificate from a trusted CA, or set allowRancherGeneratedCA to accept it", [subject_ref, certs.subject(leaf), certs.issuer(leaf), replaced("one from Rancher's self-signed CA")])
+	rancher_generated_refused
+	what := sprintf("a certificate (%s) issued by Rancher's generated CA (%s)", [certs.subject(leaf), certs.issuer(leaf)])
+	msg := sprintf("%s: data.tls.crt %s; use a certificate from a trusted CA, or set allowRancherGeneratedCA to accept it", [subject_ref, change(what)])
 	details := {"field": "data.tls.crt", "certificate": certs.facts(leaf)}
 }
 
@@ -162,7 +162,8 @@ violation contains {"msg": msg, "details": details} if {
 	not leaf_self_signed
 	not rancher_generated_refused
 	not verified
-	msg := sprintf("%s: the chain in data.tls.crt%s does not verify to a trusted root at %s: %s; include the intermediates in tls.crt and make sure its root is in the trust bundle%s", [subject_ref, ca_crt_note, time.format(time.now_ns()), certs.chain_problem(presented), cluster_ca_hint])
+	problem := certs.chain_problem(presented)
+	msg := sprintf("%s: the chain in data.tls.crt%s does not verify to a trusted root at %s: %s; %s%s", [subject_ref, ca_crt_note, time.format(time.now_ns()), problem.reason, problem.fix, trust_hint(problem)])
 	details := {
 		"field": "data.tls.crt",
 		"certificate": certs.facts(leaf),
@@ -180,16 +181,19 @@ ca_crt_note := " (with data.ca.crt)" if {
 	entries["ca.crt"].certs
 } else := ""
 
-cluster_ca_hint := " or in the tls-ca Secret / cacerts Setting" if {
+trust_hint(problem) := "" if {
+	problem.kind != "issuer"
+} else := " (trust bundle, or the tls-ca Secret / cacerts Setting)" if {
 	params.trustClusterCA
-} else := ""
+} else := " (trust bundle; trustClusterCA is false)"
 
 # --- UPDATE: a CA-issued certificate replaced by a self-signed one ------------
 
 old_leaf := certs.old_tls_entry.certs[0]
 
-# replaced(what) notes that this UPDATE replaces a CA-issued certificate.
-replaced(what) := sprintf(", replacing the CA-issued certificate %s (issuer %s) by %s", [certs.subject(old_leaf), certs.issuer(old_leaf), what]) if {
+# change(what) describes the new certificate; on an UPDATE that replaces a
+# CA-issued certificate it says so.
+change(what) := sprintf("replaces the CA-issued certificate %s (issuer %s) by %s", [certs.subject(old_leaf), certs.issuer(old_leaf), what]) if {
 	not certs.self_signed(old_leaf)
 	not certs.issued_by_rancher_ca(old_leaf)
-} else := ""
+} else := sprintf("is %s", [what])

@@ -396,12 +396,19 @@ serving_opts := {"CurrentTime": time.now_ns()}
 # Options for a CA certificate checked as the end of a chain.
 ca_opts := {"CurrentTime": time.now_ns(), "KeyUsages": ["KeyUsageAny"]}
 
-# chain_problem(presented) explains, best effort, why a chain does not
-# verify: the first expired or not-yet-valid certificate, else a missing
-# issuer for the top of the chain.
+# chain_problem(presented) explains, best effort, why a chain does not verify
+# and how to fix it: {"kind": "time"|"issuer", "reason", "fix"} for the first expired or not-yet-valid
+# certificate, else for a missing issuer of the top of the chain.
 chain_problem(presented) := array.concat(
-	[p | some c in presented; p := time_problem(c)],
-	[sprintf("no trusted root or intermediate issued %q (issuer %q)", [subject(top), issuer(top)])],
+	[{"kind": "time", "reason": r, "fix": "replace it with a currently valid certificate"} |
+		some c in presented
+		r := time_problem(c)
+	],
+	[{
+		"kind": "issuer",
+		"reason": sprintf("no trusted root or intermediate issued %q (issuer %q)", [subject(top), issuer(top)]),
+		"fix": "put the intermediates after the leaf in tls.crt and make sure the issuing root is trusted",
+	}],
 )[0] if {
 	top := presented[count(presented) - 1]
 }
