@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/spf13/pflag"
 
 	"github.com/tlsguard/tlsguard/pkg/config"
@@ -84,6 +85,12 @@ func (o *Engine) PolicyFS() fs.FS {
 
 // Build loads the trust bundle and config and compiles the engine.
 func (o *Engine) Build(ctx context.Context) (*policy.Engine, error) {
+	return o.BuildWithStore(ctx, nil)
+}
+
+// BuildWithStore is Build on a shared data store (nil: a private one), so a
+// reloaded engine keeps the inventory informers maintain.
+func (o *Engine) BuildWithStore(ctx context.Context, store storage.Store) (*policy.Engine, error) {
 	var b trust.Bundle
 	for _, f := range o.TrustBundles {
 		if err := b.AddFile(f); err != nil {
@@ -102,7 +109,7 @@ func (o *Engine) Build(ctx context.Context) (*policy.Engine, error) {
 			return nil, fmt.Errorf("--config: %w", err)
 		}
 	}
-	e, err := policy.Load(ctx, o.PolicyFS(), policy.Options{Config: cfg, Trust: &b, Now: o.Clock()})
+	e, err := policy.Load(ctx, o.PolicyFS(), policy.Options{Config: cfg, Trust: &b, Now: o.Clock(), Store: store})
 	if err != nil {
 		where := "built-in policies"
 		if o.PolicyDir != "" {

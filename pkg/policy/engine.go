@@ -28,6 +28,9 @@ type Options struct {
 	Trust *trust.Bundle
 	// Now is the evaluation clock (time.now_ns in Rego); nil is time.Now.
 	Now func() time.Time
+	// Store holds data.inventory; nil creates a private one. Sharing a store
+	// lets a reloaded engine see the inventory informers keep up to date.
+	Store storage.Store
 }
 
 // Engine evaluates a compiled policy set.
@@ -70,10 +73,13 @@ func New(ctx context.Context, src *Source, opts Options) (*Engine, error) {
 	if opts.Trust != nil {
 		trustDoc = opts.Trust.Data()
 	}
-	store := inmem.NewFromObjectWithOpts(map[string]any{
-		"tlsguard":  map[string]any{"trust": trustDoc},
-		"inventory": map[string]any{"cluster": map[string]any{}, "namespace": map[string]any{}},
-	}, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
+	store := opts.Store
+	if store == nil {
+		store = NewStore()
+	}
+	if err := storage.WriteOne(ctx, store, storage.ReplaceOp, storage.Path{"tlsguard"}, map[string]any{"trust": trustDoc}); err != nil {
+		return nil, fmt.Errorf("store trust roots: %w", err)
+	}
 	e := &Engine{source: src, store: store, now: opts.Now}
 	if e.now == nil {
 		e.now = time.Now
@@ -105,6 +111,18 @@ func New(ctx context.Context, src *Source, opts Options) (*Engine, error) {
 	}
 	return e, nil
 }
+
+// NewStore returns an in-memory store with an empty data.inventory, tuned
+// for evaluation: values are kept as AST so reads need no conversion.
+func NewStore() storage.Store {
+	return inmem.NewFromObjectWithOpts(map[string]any{
+		"tlsguard":  map[string]any{"trust": map[string]any{"roots": map[string]any{}, "count": 0}},
+		"inventory": map[string]any{"cluster": map[string]any{}, "namespace": map[string]any{}},
+	}, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
+}
+
+// Store is the engine's data store (data.inventory, data.tlsguard).
+func (e *Engine) Store() storage.Store { return e.store }
 
 // Policies returns the metadata of every loaded policy, sorted by ID,
 // including disabled ones.

@@ -235,7 +235,7 @@ fleet_problem(o) := "data.config is missing (fleet then defaults agentTLSMode to
 	not is_object(json.unmarshal(o.data.config))
 } else := "data.config has no agentTLSMode (fleet then uses system-store)" if {
 	not "agentTLSMode" in object.keys(fleet_parsed(o))
-} else := sprintf("agentTLSMode is %q, not \"strict\"", [fleet_parsed(o).agentTLSMode]) if {
+} else := sprintf("agentTLSMode is %s, not \"strict\"", [json.marshal(fleet_parsed(o).agentTLSMode)]) if {
 	fleet_parsed(o).agentTLSMode != "strict"
 }
 

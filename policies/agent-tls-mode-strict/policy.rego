@@ -33,6 +33,7 @@
 #       kind: Setting
 #     - group: apps
 #       kind: Deployment
+#   operations: [CREATE, UPDATE, DELETE]
 #   parameters: {}
 package tlsguard.agent_tls_mode_strict
 

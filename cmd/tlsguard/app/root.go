@@ -76,6 +76,8 @@ agentTLSMode and clusters' agentEnvVars.`,
 	root.AddCommand(
 		NewScanCommand(streams),
 		NewPolicyCommand(streams),
+		NewServeCommand(streams),
+		NewWebhookCommand(streams),
 		NewVersionCommand(streams),
 	)
 	return root

@@ -85,6 +85,39 @@ certs_of(es) := [{"key": key, "index": i, "cert": c} |
 # errors_of(entries) lists {"key": key, "error": why} for entries that failed.
 errors_of(es) := [{"key": key, "error": es[key].error} | some key in cert_keys; es[key].error]
 
+# --- The reviewed object's certificates, whatever its kind ---------------------
+
+# reviewing_cacerts is true when the reviewed object is the cacerts Setting.
+reviewing_cacerts if {
+	k8s.has_kind("management.cattle.io", "Setting")
+	k8s.name == "cacerts"
+}
+
+# object_entries maps each field of the reviewed object that holds
+# certificates to its entry: "data.<key>" for a Secret, "value" (the
+# effective value) for the cacerts Setting.
+object_entries := {sprintf("data.%s", [key]): e | some key, e in secret_entries} if k8s.has_kind("", "Secret")
+
+object_entries := {"value": e | e := cacerts_entry} if reviewing_cacerts
+
+# object_certs lists {"field", "index", "count", "cert"} for every parsed
+# certificate of the reviewed object.
+object_certs := [{"field": f, "index": i, "count": count(e.certs), "cert": c} |
+	some f, e in object_entries
+	some i, c in e.certs
+]
+
+# object_errors lists {"field", "error"} for fields that failed to decode.
+object_errors := [{"field": f, "error": e.error} | some f, e in object_entries; e.error]
+
+# object_label names the reviewed object in messages: "Secret ns/name".
+object_label := sprintf("%s %s", [k8s.kind, k8s.ref])
+
+# cert_label(item) names one item of object_certs in messages.
+cert_label(item) := sprintf("%s (%s)", [item.field, subject(item.cert)]) if item.count == 1
+
+cert_label(item) := sprintf("%s certificate %d of %d (%s)", [item.field, item.index + 1, item.count, subject(item.cert)]) if item.count > 1
+
 # --- Scope: which Secrets a policy guards -------------------------------------
 
 # secret_ref(o) is "namespace/name" of Secret o.
@@ -240,6 +273,9 @@ age_days(c) := floor((time.now_ns() - not_before_ns(c)) / day_ns)
 
 # validity_days(c) is the length of the validity period in days.
 validity_days(c) := (not_after_ns(c) - not_before_ns(c)) / day_ns
+
+# days_until_valid(c) is the number of days (fractional) until notBefore.
+days_until_valid(c) := (not_before_ns(c) - time.now_ns()) / day_ns
 
 # days_left(c) is the number of days (fractional) until notAfter.
 days_left(c) := (not_after_ns(c) - time.now_ns()) / day_ns
@@ -404,14 +440,12 @@ chain_problem(presented) := array.concat(
 		some c in presented
 		r := time_problem(c)
 	],
-	[{
-		"kind": "issuer",
-		"reason": sprintf("no trusted root or intermediate issued %q (issuer %q)", [subject(top), issuer(top)]),
-		"fix": "put the intermediates after the leaf in tls.crt and make sure the issuing root is trusted",
-	}],
-)[0] if {
-	top := presented[count(presented) - 1]
-}
+	[{"kind": "issuer", "reason": issuer_problem(presented[count(presented) - 1]), "fix": "put the intermediates after the leaf in tls.crt and make sure the issuing root is trusted"}],
+)[0]
+
+issuer_problem(top) := sprintf("the root %q presented in the Secret is not a trusted root", [subject(top)]) if {
+	self_signed(top)
+} else := sprintf("no trusted root or intermediate issued %q (issuer %q)", [subject(top), issuer(top)])
 
 time_problem(c) := sprintf("certificate %q expired at %s", [subject(c), c.NotAfter]) if expired(c)
 

@@ -105,10 +105,10 @@ upgrade_scopes(o) := [{
 
 # old_scope(key) is the scope with the same key in the object before this
 # UPDATE; undefined on CREATE and in scans.
-old_scope(key) := s if {
+old_scope(key) := matches[0] if {
 	k8s.is_update
-	some s in env_scopes(k8s.old_obj)
-	s.key == key
+	matches := [s | some s in env_scopes(k8s.old_obj); s.key == key]
+	count(matches) > 0
 }
 
 # true_value(v): how the agents read STRICT_VERIFY/CATTLE_AGENT_STRICT_VERIFY:

@@ -1,0 +1,60 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/storage"
+
+	"github.com/tlsguard/tlsguard/pkg/review"
+)
+
+// StoreWriter mirrors single objects into data.inventory of an OPA store,
+// as informers report them. Secrets are stripped of key material first.
+type StoreWriter struct {
+	Store storage.Store
+}
+
+// Path is where obj lives in data.inventory.
+func Path(obj map[string]any) (storage.Path, error) {
+	k, name, ns, err := review.Identify(obj)
+	if err != nil {
+		return nil, err
+	}
+	if ns == "" {
+		return storage.Path{"inventory", "cluster", k.GroupVersion(), k.Kind, name}, nil
+	}
+	return storage.Path{"inventory", "namespace", ns, k.GroupVersion(), k.Kind, name}, nil
+}
+
+// Put adds or replaces obj.
+func (w *StoreWriter) Put(ctx context.Context, obj map[string]any) error {
+	p, err := Path(obj)
+	if err != nil {
+		return err
+	}
+	if k, _, _, _ := review.Identify(obj); k.Group == "" && k.Kind == "Secret" {
+		obj = StripSecret(obj)
+	}
+	return storage.Txn(ctx, w.Store, storage.WriteParams, func(txn storage.Transaction) error {
+		if err := storage.MakeDir(ctx, w.Store, txn, p[:len(p)-1]); err != nil {
+			return fmt.Errorf("inventory %s: %w", p, err)
+		}
+		return w.Store.Write(ctx, txn, storage.AddOp, p, obj)
+	})
+}
+
+// Delete removes obj; removing an absent object is not an error.
+func (w *StoreWriter) Delete(ctx context.Context, obj map[string]any) error {
+	p, err := Path(obj)
+	if err != nil {
+		return err
+	}
+	err = storage.Txn(ctx, w.Store, storage.WriteParams, func(txn storage.Transaction) error {
+		return w.Store.Write(ctx, txn, storage.RemoveOp, p, nil)
+	})
+	if storage.IsNotFound(err) {
+		return nil
+	}
+	return err
+}

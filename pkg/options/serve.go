@@ -1,0 +1,105 @@
+package options
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Serve are the flags of `tlsguard serve`.
+type Serve struct {
+	Engine *Engine
+
+	Kubeconfig string
+	Context    string
+
+	WebhookAddr     string // host:port the webhook listens on
+	CertDir         string
+	MetricsAddr     string
+	HealthAddr      string
+	EvalTimeout     time.Duration
+	MaxInFlight     int
+	BreakGlassUsers []string
+	BreakGlassGroup []string
+	ReloadInterval  time.Duration
+
+	RegisterWebhook bool
+	FailurePolicy   string
+	TimeoutSeconds  int32
+	WebhookName     string
+}
+
+// NewServe returns the defaults.
+func NewServe() *Serve {
+	return &Serve{
+		Engine:         NewEngine(),
+		WebhookAddr:    ":9443",
+		CertDir:        "/tmp/k8s-webhook-server/serving-certs",
+		MetricsAddr:    ":8080",
+		HealthAddr:     ":8081",
+		EvalTimeout:    2 * time.Second,
+		MaxInFlight:    64,
+		ReloadInterval: 10 * time.Second,
+		FailurePolicy:  "Fail",
+		TimeoutSeconds: 3,
+		WebhookName:    "tlsguard",
+	}
+}
+
+// AddFlags registers the flags on fs.
+func (o *Serve) AddFlags(fs *pflag.FlagSet) {
+	o.Engine.AddFlags(fs)
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig file (default: in-cluster config, or $KUBECONFIG)")
+	fs.StringVar(&o.Context, "context", o.Context, "kubeconfig context")
+	fs.StringVar(&o.WebhookAddr, "webhook-addr", o.WebhookAddr, "host:port the admission webhook listens on (HTTPS, TLS 1.2+)")
+	fs.StringVar(&o.CertDir, "cert-dir", o.CertDir, "directory with tls.crt and tls.key for the webhook; reloaded when they change")
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", o.MetricsAddr, "address of the Prometheus /metrics endpoint (0 disables)")
+	fs.StringVar(&o.HealthAddr, "health-addr", o.HealthAddr, "address of /healthz and /readyz")
+	fs.DurationVar(&o.EvalTimeout, "eval-timeout", o.EvalTimeout, "deadline of one evaluation; keep it below --timeout-seconds")
+	fs.IntVar(&o.MaxInFlight, "max-in-flight", o.MaxInFlight, "concurrent evaluations; more requests wait for a slot until their deadline")
+	fs.StringSliceVar(&o.BreakGlassUsers, "break-glass-user", o.BreakGlassUsers, "user whose denied requests are allowed (still evaluated, warned, logged, counted); repeatable")
+	fs.StringSliceVar(&o.BreakGlassGroup, "break-glass-group", o.BreakGlassGroup, "group whose denied requests are allowed; repeatable")
+	fs.DurationVar(&o.ReloadInterval, "reload-interval", o.ReloadInterval, "how often --policies and --config are checked for changes (0 disables reload)")
+	fs.BoolVar(&o.RegisterWebhook, "register-webhook", o.RegisterWebhook, "local mode: create a serving certificate if --cert-dir has none, and register the ValidatingWebhookConfiguration with url https://<webhook-addr>/validate")
+	fs.StringVar(&o.FailurePolicy, "failure-policy", o.FailurePolicy, "failurePolicy of the registered webhook: Fail or Ignore (see docs/webhook.md)")
+	fs.Int32Var(&o.TimeoutSeconds, "timeout-seconds", o.TimeoutSeconds, "timeoutSeconds of the registered webhook (1-30)")
+	fs.StringVar(&o.WebhookName, "webhook-name", o.WebhookName, "name of the registered ValidatingWebhookConfiguration")
+}
+
+// Validate checks the flag values.
+func (o *Serve) Validate() error {
+	host, port, err := net.SplitHostPort(o.WebhookAddr)
+	if err != nil {
+		return fmt.Errorf("--webhook-addr %q: %w", o.WebhookAddr, err)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+		return fmt.Errorf("--webhook-addr %q: bad port", o.WebhookAddr)
+	}
+	if o.RegisterWebhook && host == "" {
+		return errors.New("--register-webhook needs a host in --webhook-addr, e.g. 127.0.0.1:9443")
+	}
+	if o.FailurePolicy != "Fail" && o.FailurePolicy != "Ignore" {
+		return fmt.Errorf("--failure-policy %q: want Fail or Ignore", o.FailurePolicy)
+	}
+	if o.TimeoutSeconds < 1 || o.TimeoutSeconds > 30 {
+		return fmt.Errorf("--timeout-seconds %d: want 1 to 30", o.TimeoutSeconds)
+	}
+	if o.EvalTimeout <= 0 || o.EvalTimeout >= time.Duration(o.TimeoutSeconds)*time.Second {
+		return fmt.Errorf("--eval-timeout %s: must be positive and below --timeout-seconds (%ds)", o.EvalTimeout, o.TimeoutSeconds)
+	}
+	if o.MaxInFlight < 1 {
+		return fmt.Errorf("--max-in-flight %d: must be >= 1", o.MaxInFlight)
+	}
+	return o.Engine.Validate()
+}
+
+// WebhookHostPort splits --webhook-addr.
+func (o *Serve) WebhookHostPort() (string, int) {
+	host, port, _ := net.SplitHostPort(o.WebhookAddr)
+	p, _ := strconv.Atoi(port)
+	return host, p
+}

@@ -1,0 +1,185 @@
+// Package serve runs tlsguard in a cluster: a controller-runtime manager
+// with the admission webhook, health and readiness probes, Prometheus
+// metrics, the inventory informers and policy reload.
+package serve
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-logr/logr"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	toolscache "k8s.io/client-go/tools/cache"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/tlsguard/tlsguard/pkg/inventory"
+	"github.com/tlsguard/tlsguard/pkg/options"
+	"github.com/tlsguard/tlsguard/pkg/policy"
+	"github.com/tlsguard/tlsguard/webhook"
+)
+
+// RESTConfig loads the client config from --kubeconfig/--context, else
+// $KUBECONFIG, else in-cluster.
+func RESTConfig(kubeconfig, context string) (*rest.Config, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if kubeconfig != "" {
+		rules.ExplicitPath = kubeconfig
+	}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context}).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig: %w", err)
+	}
+	return cfg, nil
+}
+
+// Run serves until ctx ends.
+func Run(ctx context.Context, o *options.Serve, log logr.Logger) error {
+	cfg, err := RESTConfig(o.Kubeconfig, o.Context)
+	if err != nil {
+		return err
+	}
+	return RunWithConfig(ctx, cfg, o, log)
+}
+
+// RunWithConfig serves against the API server of cfg until ctx ends.
+func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log logr.Logger) error {
+	store := policy.NewStore()
+	engine, err := o.Engine.BuildWithStore(ctx, store)
+	if err != nil {
+		return err
+	}
+	holder := policy.NewHolder(engine)
+	log.Info("policies loaded", "count", len(engine.Policies()))
+
+	host, port := o.WebhookHostPort()
+	var caBundle []byte
+	if o.RegisterWebhook {
+		if caBundle, err = webhook.EnsureServingCert(o.CertDir, host, time.Now()); err != nil {
+			return fmt.Errorf("local serving certificate: %w", err)
+		}
+	}
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return err
+	}
+	mgr, err := ctrl.NewManager(cfg, manager.Options{
+		Scheme:                 scheme,
+		Logger:                 log,
+		Cache:                  webhook.CacheOptions(),
+		Metrics:                metricsserver.Options{BindAddress: o.MetricsAddr},
+		HealthProbeBindAddress: o.HealthAddr,
+		WebhookServer: crwebhook.NewServer(crwebhook.Options{
+			Host: host, Port: port, CertDir: o.CertDir,
+			TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.MinVersion = tls.VersionTLS12 }},
+		}),
+	})
+	if err != nil {
+		return fmt.Errorf("manager: %w", err)
+	}
+	handler, err := webhook.New(webhook.Deps{
+		Evaluator:   holder,
+		Log:         log.WithName("admission"),
+		BreakGlass:  webhook.BreakGlass{Users: o.BreakGlassUsers, Groups: o.BreakGlassGroup},
+		Timeout:     o.EvalTimeout,
+		MaxInFlight: o.MaxInFlight,
+		Metrics:     webhook.NewMetrics(metrics.Registry),
+	})
+	if err != nil {
+		return err
+	}
+	mgr.GetWebhookServer().Register(webhook.Path, &crwebhook.Admission{Handler: handler})
+
+	informers, err := webhook.SyncInventory(ctx, mgr.GetCache(), &inventory.StoreWriter{Store: store}, log.WithName("inventory"))
+	if err != nil {
+		return err
+	}
+	var ready atomic.Bool
+	if err := mgr.AddHealthzCheck("healthz", func(*http.Request) error { return nil }); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("readyz", func(*http.Request) error {
+		if !ready.Load() {
+			return errors.New("caches not synced")
+		}
+		return mgr.GetWebhookServer().StartedChecker()(nil)
+	}); err != nil {
+		return err
+	}
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		return waitReady(ctx, mgr, informers, &ready, o, caBundle, log)
+	})); err != nil {
+		return err
+	}
+	if o.ReloadInterval > 0 {
+		r := &Reloader{Options: o.Engine, Store: store, Holder: holder, Log: log.WithName("reload")}
+		if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error { return r.Run(ctx, o.ReloadInterval) })); err != nil {
+			return err
+		}
+	}
+	log.Info("starting", "webhook", o.WebhookAddr, "metrics", o.MetricsAddr, "health", o.HealthAddr)
+	return mgr.Start(ctx)
+}
+
+// waitReady marks tlsguard ready once the inventory informers have synced
+// and the webhook server listens, then (local mode) registers the webhook
+// configuration, and removes it again on shutdown.
+func waitReady(ctx context.Context, mgr manager.Manager, informers []toolscache.SharedIndexInformer, ready *atomic.Bool, o *options.Serve, caBundle []byte, log logr.Logger) error {
+	synced := make([]toolscache.InformerSynced, 0, len(informers))
+	for _, inf := range informers {
+		synced = append(synced, inf.HasSynced)
+	}
+	if !toolscache.WaitForCacheSync(ctx.Done(), synced...) {
+		return nil // shutting down
+	}
+	for mgr.GetWebhookServer().StartedChecker()(nil) != nil {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	ready.Store(true)
+	log.Info("ready: policies compiled, inventory synced, webhook listening")
+	if !o.RegisterWebhook {
+		return nil
+	}
+	c, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme()})
+	if err != nil {
+		return err
+	}
+	co := webhook.ConfigOptions{
+		Name: o.WebhookName, URL: fmt.Sprintf("https://%s%s", o.WebhookAddr, webhook.Path), CABundle: caBundle,
+		FailurePolicy: admissionregistrationv1.FailurePolicyType(o.FailurePolicy), TimeoutSeconds: o.TimeoutSeconds,
+	}
+	if err := webhook.Register(ctx, c, co); err != nil {
+		return err
+	}
+	log.Info("webhook registered", "name", o.WebhookName, "url", co.URL)
+	<-ctx.Done()
+	// Unregister so a stopped local tlsguard does not block the guarded kinds
+	// under failurePolicy Fail.
+	cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	vwc := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+	vwc.Name = o.WebhookName
+	if err := c.Delete(cleanup, vwc); client.IgnoreNotFound(err) != nil {
+		log.Error(err, "unregister webhook failed")
+	} else {
+		log.Info("webhook unregistered", "name", o.WebhookName)
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+# METADATA
+# title: TLS Secret private key matches its certificate
+# description: |
+#   A TLS Secret whose tls.key does not belong to the leaf certificate in
+#   tls.crt cannot be served: the ingress controller falls back to its default
+#   (self-signed) certificate and agents see an unknown certificate. This
+#   policy checks every guarded Secret that has a tls.key: all
+#   kubernetes.io/tls Secrets in the namespaces parameter (cattle-system by
+#   default), the Secrets listed in secrets, and those matching
+#   secretSelector. tls.key must hold a PEM private key (PKCS#1, PKCS#8 or
+#   SEC 1; encrypted keys are not usable by Kubernetes) whose public key is
+#   the one of the first certificate in tls.crt. A key without a certificate
+#   and data that cannot be decoded are reported too. Nothing about the key
+#   is ever put in the report.
+# related_resources:
+#   - ref: https://ranchermanager.docs.rancher.com/getting-started/installation-and-upgrade/resources/add-tls-secrets
+#     description: Rancher docs, Adding TLS Secrets
+# custom:
+#   id: certificate-key-match
+#   severity: high
+#   action: deny
+#   remediation: |
+#     Recreate the Secret from the matching pair, e.g. kubectl -n
+#     cattle-system create secret tls tls-rancher-ingress --cert=tls.crt
+#     --key=tls.key --dry-run=client -o yaml | kubectl apply -f - (kubectl
+#     refuses a pair that does not match). The leaf must come first in tls.crt.
+#   match:
+#     - group: ""
+#       kind: Secret
+#   parameters:
+#     namespaces:
+#       type: array
+#       default: [cattle-system]
+#       description: Check every kubernetes.io/tls Secret in these namespaces.
+#     secrets:
+#       type: array
+#       default: [cattle-system/tls-rancher-ingress]
+#       description: Also check these Secrets (namespace/name), whatever their type.
+#     secretSelector:
+#       type: object
+#       default: {}
+#       description: Also check Secrets carrying all of these labels; {} selects none.
+package tlsguard.certificate_key_match
+
+import data.lib.tlsguard.certs
+import data.lib.tlsguard.k8s
+
+defaults := {
+	"namespaces": ["cattle-system"],
+	"secrets": ["cattle-system/tls-rancher-ingress"],
+	"secretSelector": {},
+}
+
+params := object.union(defaults, object.get(input, "parameters", {}))
+
+default applies := false
+
+applies if {
+	k8s.has_kind("", "Secret")
+	not k8s.is_delete
+	guarded
+	k8s.secret_has_key(k8s.obj, "tls.key")
+}
+
+guarded if certs.tls_in(k8s.obj, params.namespaces)
+
+guarded if certs.listed(k8s.obj, params.secrets)
+
+guarded if certs.selected(k8s.obj, params.secretSelector)
+
+entry := certs.secret_entries["tls.crt"]
+
+key_text := k8s.secret_value(k8s.obj, "tls.key")
+
+# key_pem is tls.key from its first PEM block on; undefined without one.
+key_pem := substring(key_text, i, -1) if {
+	i := indexof(key_text, "-----BEGIN")
+	i >= 0
+}
+
+cert_pem := certs.to_pem(entry.certs[0])
+
+leaf := entry.certs[0]
+
+# Each built-in runs once; a comprehension turns its error into [].
+pair := [p | p := crypto.x509.parse_keypair(cert_pem, key_pem)]
+
+private_keys := [k | some k in crypto.parse_private_keys(key_pem)]
+
+violation contains {"msg": msg, "details": {"field": "data.tls.key", "error": "is not valid base64"}} if {
+	applies
+	k8s.secret_key_invalid(k8s.obj, "tls.key")
+	msg := sprintf("Secret %s: data.tls.key is not valid base64; store the PEM private key of the certificate in it", [k8s.ref])
+}
+
+violation contains {"msg": msg, "details": {"field": "data.tls.key", "error": "holds no PEM private key"}} if {
+	applies
+	key_text
+	not key_pem
+	msg := sprintf("Secret %s: data.tls.key holds no PEM private key; store the PEM private key of the certificate in it", [k8s.ref])
+}
+
+violation contains {"msg": msg, "details": {"field": "data.tls.crt"}} if {
+	applies
+	not certs.secret_entries["tls.crt"]
+	msg := sprintf("Secret %s: has a private key in data.tls.key but no certificate in data.tls.crt; store the certificate (leaf first) in tls.crt", [k8s.ref])
+}
+
+violation contains {"msg": msg, "details": {"field": "data.tls.crt", "error": entry.error}} if {
+	applies
+	msg := sprintf("Secret %s: data.tls.crt %s, so data.tls.key cannot be matched against it; store PEM certificates (leaf first) in tls.crt", [k8s.ref, entry.error])
+}
+
+violation contains {"msg": msg, "details": {"field": "data.tls.key", "certificate": certs.facts(leaf)}} if {
+	applies
+	key_pem
+	leaf
+	count(pair) == 0
+	count(private_keys) == 0
+	msg := sprintf("Secret %s: data.tls.key cannot be parsed as an unencrypted PEM private key (PKCS#1, PKCS#8 or EC); store the unencrypted private key of %s", [k8s.ref, certs.subject(leaf)])
+}
+
+violation contains {"msg": msg, "details": {"field": "data.tls.key", "certificate": certs.facts(leaf)}} if {
+	applies
+	key_pem
+	leaf
+	count(pair) == 0
+	count(private_keys) > 0
+	msg := sprintf("Secret %s: data.tls.key does not match the public key of the first certificate in data.tls.crt (%s, %s key); store the private key issued with this certificate, and put the leaf first in tls.crt", [k8s.ref, certs.subject(leaf), certs.key_algorithm(leaf)])
+}

@@ -1,0 +1,182 @@
+// Package webhook is tlsguard's validating admission webhook: the handler
+// that evaluates requests with the policy engine, its metrics, the informers
+// that keep data.inventory current, and the ValidatingWebhookConfiguration
+// it is served under.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/go-logr/logr"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/tlsguard/tlsguard/pkg/logging"
+	"github.com/tlsguard/tlsguard/pkg/report"
+	"github.com/tlsguard/tlsguard/pkg/review"
+)
+
+// Path is where the handler is served.
+const Path = "/validate"
+
+// Evaluator is what the handler needs of the policy engine.
+type Evaluator interface {
+	Evaluate(ctx context.Context, req review.Request) ([]report.Result, error)
+}
+
+// BreakGlass lists users and groups whose requests are allowed even when a
+// deny policy fails; they are still evaluated, warned, logged and counted.
+type BreakGlass struct {
+	Users  []string
+	Groups []string
+}
+
+func (b BreakGlass) matches(u review.UserInfo) bool {
+	if slices.Contains(b.Users, u.Username) {
+		return true
+	}
+	for _, g := range u.Groups {
+		if slices.Contains(b.Groups, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// Deps are the handler's dependencies.
+type Deps struct {
+	Evaluator  Evaluator
+	Log        logr.Logger
+	BreakGlass BreakGlass
+	// Timeout bounds one evaluation; keep it below the webhook's
+	// timeoutSeconds so tlsguard answers before the API server gives up.
+	Timeout time.Duration
+	// MaxInFlight caps concurrent evaluations; excess requests wait for a
+	// slot until their deadline.
+	MaxInFlight int
+	Metrics     *Metrics
+}
+
+// Handler is the admission.Handler for every guarded kind.
+type Handler struct {
+	deps Deps
+	sem  chan struct{}
+}
+
+var _ admission.Handler = (*Handler)(nil)
+
+// New returns a Handler; Timeout defaults to 2s and MaxInFlight to 64.
+func New(deps Deps) (*Handler, error) {
+	if deps.Evaluator == nil {
+		return nil, errors.New("webhook: no evaluator")
+	}
+	if deps.Timeout <= 0 {
+		deps.Timeout = 2 * time.Second
+	}
+	if deps.MaxInFlight <= 0 {
+		deps.MaxInFlight = 64
+	}
+	if deps.Metrics == nil {
+		deps.Metrics = NopMetrics()
+	}
+	return &Handler{deps: deps, sem: make(chan struct{}, deps.MaxInFlight)}, nil
+}
+
+// +kubebuilder:webhook:path=/validate,mutating=false,failurePolicy=fail,sideEffects=None,admissionReviewVersions=v1,timeoutSeconds=3,name=tlsguard.tlsguard.io,groups="";apps;management.cattle.io;provisioning.cattle.io;upgrade.cattle.io;cert-manager.io;networking.k8s.io,resources=secrets;configmaps;deployments;daemonsets;settings;clusters;plans;issuers;clusterissuers;certificates;ingresses,verbs=create;update;delete,versions=*
+
+// Handle evaluates one request. It never panics: a panic in evaluation is
+// answered as an internal error (500), which the API server treats according
+// to the webhook's failurePolicy.
+func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admission.Response) {
+	start := time.Now()
+	log := h.deps.Log.WithValues(logging.UID, req.UID, logging.Operation, req.Operation,
+		logging.ResourceKind, req.Kind.Kind, logging.Namespace, req.Namespace, logging.Name, req.Name)
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error(fmt.Errorf("panic: %v", p), "policy evaluation panicked")
+			resp = admission.Errored(http.StatusInternalServerError, errors.New("tlsguard: internal error while evaluating policies"))
+		}
+		h.deps.Metrics.observe(req, resp, time.Since(start))
+	}()
+
+	ctx, cancel := context.WithTimeout(ctx, h.deps.Timeout)
+	defer cancel()
+	select {
+	case h.sem <- struct{}{}:
+		defer func() { <-h.sem }()
+	case <-ctx.Done():
+		log.Info("admission rejected: too many requests in flight")
+		return admission.Errored(http.StatusTooManyRequests, errors.New("tlsguard: too many requests in flight"))
+	}
+
+	r, err := review.FromAdmission(&req.AdmissionRequest)
+	if err != nil {
+		return admission.Errored(http.StatusBadRequest, err)
+	}
+	results, err := h.deps.Evaluator.Evaluate(ctx, r)
+	if err != nil {
+		log.Error(err, "policy evaluation failed")
+		if errors.Is(err, context.DeadlineExceeded) {
+			return admission.Errored(http.StatusInternalServerError, fmt.Errorf("tlsguard: policy evaluation exceeded %s", h.deps.Timeout))
+		}
+		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("tlsguard: policy evaluation failed: %w", err))
+	}
+	return h.decide(log, r, results)
+}
+
+// decide turns results into the admission answer.
+func (h *Handler) decide(log logr.Logger, r review.Request, results []report.Result) admission.Response {
+	var denies, warnings, errs []string
+	denied, warned := map[string]bool{}, map[string]bool{}
+	for _, res := range results {
+		h.deps.Metrics.finding(res)
+		switch {
+		case res.Result == report.StatusError:
+			errs = append(errs, prefixed(res))
+		case res.Result == report.StatusFail:
+			denies = append(denies, prefixed(res))
+			denied[res.Policy] = true
+		case res.Result == report.StatusWarn && res.Action == "dryrun":
+			log.Info("dryrun violation", logging.Policy, res.Policy, "message", res.Message)
+		case res.Result == report.StatusWarn:
+			warnings = append(warnings, shorten(prefixed(res), maxWarning))
+			warned[res.Policy] = true
+		}
+	}
+	if len(errs) > 0 {
+		// A policy that cannot be evaluated must not silently pass: answer 500
+		// and let failurePolicy decide.
+		log.Info("admission errored: policy could not be evaluated", "errors", errs)
+		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("tlsguard: %s", join(errs)))
+	}
+	var resp admission.Response
+	switch {
+	case len(denies) > 0 && h.deps.BreakGlass.matches(r.UserInfo):
+		h.deps.Metrics.breakGlass.Inc()
+		log.Info("admission allowed by break-glass", logging.User, r.UserInfo.Username, "denied", keys(denied))
+		for _, d := range denies {
+			warnings = append(warnings, shorten("break-glass: "+d, maxWarning))
+		}
+		resp = admission.Allowed("")
+	case len(denies) > 0:
+		log.Info("admission denied", logging.User, r.UserInfo.Username, "policies", keys(denied))
+		resp = admission.Denied(join(denies))
+	default:
+		resp = admission.Allowed("")
+	}
+	resp = resp.WithWarnings(warnings...)
+	if len(denied)+len(warned) > 0 {
+		resp.AuditAnnotations = map[string]string{}
+		if len(denied) > 0 {
+			resp.AuditAnnotations["denied-policies"] = join(keys(denied))
+		}
+		if len(warned) > 0 {
+			resp.AuditAnnotations["warned-policies"] = join(keys(warned))
+		}
+	}
+	return resp
+}
