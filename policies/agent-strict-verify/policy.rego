@@ -229,7 +229,7 @@ fleet_parsed(o) := c if {
 
 fleet_problem(o) := "data.config is missing (fleet then defaults agentTLSMode to system-store)" if {
 	not is_string(object.get(o, ["data", "config"], null))
-} else := "data.config is not valid JSON, so fleet cannot read agentTLSMode" if {
+} else := "data.config is not valid JSON (fleet cannot read agentTLSMode)" if {
 	not json.is_valid(o.data.config)
 } else := "data.config is not a JSON object" if {
 	not is_object(json.unmarshal(o.data.config))

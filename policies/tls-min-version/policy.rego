@@ -70,6 +70,12 @@ applies if {
 	not k8s.is_delete
 }
 
+# acceptable_versions lists the values that satisfy minVersion, for messages.
+acceptable_versions := concat(" or ", [sprintf("%q", [v]) |
+	some v in ["1.2", "1.3", "1.1", "1.0"]
+	version_rank[v] >= version_rank[min_version]
+])
+
 # version_value(v) is the version Rancher uses for configured value v.
 version_value(v) := default_version if v == "" else := v
 
@@ -88,9 +94,9 @@ violation contains {"msg": msg, "details": details} if {
 	not k8s.is_delete
 	eff := rancher.effective_setting(version_setting)
 	problem := version_problem(eff.value)
-	msg := sprintf("Setting %s: effective value %q (%s) %s, so Rancher's listener accepts TLS below %s for agent connections%s; set %s to %q or \"1.3\"", [
+	msg := sprintf("Setting %s: effective value %q (%s) %s, so Rancher's listener accepts TLS below %s for agent connections%s; set %s to %s", [
 		version_setting, eff.value, rancher.describe_effective(eff), problem,
-		min_version, version_lowered, fix_target(eff), min_version,
+		min_version, version_lowered, fix_target(eff), acceptable_versions,
 	])
 	details := {"field": field_of(eff), "effectiveValue": eff.value, "minVersion": min_version}
 }
@@ -98,6 +104,8 @@ violation contains {"msg": msg, "details": details} if {
 field_of(eff) := sprintf("env %s (Deployment cattle-system/rancher)", [eff.env]) if eff.source == "env" else := eff.source
 
 fix_target(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if eff.source == "env" else := "value"
+
+source_desc(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if eff.source == "env" else := eff.source
 
 version_lowered := sprintf("; this update lowers it from %q", [old]) if {
 	k8s.is_update
@@ -117,8 +125,8 @@ violation contains {"msg": msg, "details": details} if {
 	eff := rancher.effective_setting(cipher_setting)
 	bad := weak_ciphers(eff.value)
 	count(bad) > 0
-	msg := sprintf("Setting %s: effective value (%s) allows weak cipher suites %s%s; remove them so that only ECDHE with AES-GCM or ChaCha20-Poly1305 remains (or set %s to \"\" for Rancher's default list)", [
-		cipher_setting, rancher.describe_effective(eff), describe_weak(bad),
+	msg := sprintf("Setting %s: the effective list (from %s) allows weak cipher suites %s%s; remove them so that only ECDHE with AES-GCM or ChaCha20-Poly1305 remains (or set %s to \"\" for Rancher's default list)", [
+		cipher_setting, source_desc(eff), describe_weak(bad),
 		ciphers_introduced, fix_target(eff),
 	])
 	details := {"field": field_of(eff), "weakCiphers": bad, "effectiveValue": eff.value}
@@ -175,9 +183,9 @@ violation contains {"msg": msg, "details": details} if {
 	e := s.env[version_env]
 	is_string(e.value)
 	problem := version_problem(e.value)
-	msg := sprintf("Deployment %s: env %s of %s is %q and %s; it overrides Setting %s, so Rancher's listener accepts TLS below %s%s; set it to %q or \"1.3\" (or remove it)", [
+	msg := sprintf("Deployment %s: env %s of %s is %q and %s; it overrides Setting %s, so Rancher's listener accepts TLS below %s%s; set it to %s (or remove it)", [
 		k8s.ref, version_env, s.where, e.value, problem, version_setting,
-		min_version, env_lowered(s.key), min_version,
+		min_version, env_lowered(s.key), acceptable_versions,
 	])
 	details := {"field": sprintf("%s.env[%s]", [s.path, version_env]), "value": e.value, "minVersion": min_version}
 }

@@ -46,6 +46,11 @@ test_version_message if {
 	msgs(b.create(version("1.0")), {}) == {`Setting tls-min-version: effective value "1.0" (value "1.0", default "1.2") is below the required minimum 1.2, so Rancher's listener accepts TLS below 1.2 for agent connections; set value to "1.2" or "1.3"`}
 }
 
+test_version_message_with_minimum_13 if {
+	some m in msgs(b.with_params(b.create(version("1.2")), {"minVersion": "1.3"}), {})
+	endswith(m, `is below the required minimum 1.3, so Rancher's listener accepts TLS below 1.3 for agent connections; set value to "1.3"`)
+}
+
 test_version_unknown_message if {
 	some m in msgs(b.create(version("1.4")), {})
 	contains(m, "is not one of 1.0, 1.1, 1.2, 1.3")
@@ -90,7 +95,7 @@ test_cipher_table if {
 
 test_cipher_message_and_details if {
 	some v in policy.violation with input as b.create(ciphers("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA,TLS_RSA_WITH_AES_128_GCM_SHA256")) with data.inventory as {}
-	contains(v.msg, "allows weak cipher suites TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA (3DES), TLS_RSA_WITH_AES_128_GCM_SHA256 (non-ECDHE key exchange)")
+	startswith(v.msg, "Setting tls-ciphers: the effective list (from value) allows weak cipher suites TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA (3DES), TLS_RSA_WITH_AES_128_GCM_SHA256 (non-ECDHE key exchange); remove them")
 	v.details.weakCiphers == [
 		{"name": "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "problem": "3DES"},
 		{"name": "TLS_RSA_WITH_AES_128_GCM_SHA256", "problem": "non-ECDHE key exchange"},
