@@ -38,9 +38,20 @@ run: build ## Scan the bundled example Rancher state (examples/rancher) and prin
 ##@ Test
 
 .PHONY: test
-test: ## Run all tests: Go unit tests, Rego unit tests, policy fixtures, race checks.
+test: test-unit test-integration ## Run all tests: unit, Rego, fixtures, race checks, and the envtest integration suite.
+
+.PHONY: test-unit
+test-unit: ## Run Go unit tests, Rego unit tests and policy fixtures (WHAT=./pkg/... to narrow).
 	$(GO) test -count=1 $(WHAT)
-	$(GO) test -count=1 -race ./pkg/policy/ ./pkg/audit/
+	$(GO) test -count=1 -race ./pkg/policy/ ./pkg/audit/ ./webhook/
+
+.PHONY: envtest
+envtest: ## Build (once, cached in ~/.cache/tlsguard) kube-apiserver and etcd from the Go module proxy.
+	@hack/envtest.sh >/dev/null
+
+.PHONY: test-integration
+test-integration: envtest ## Run the integration tests against a real kube-apiserver + etcd and kubectl.
+	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(GO) test -count=1 -tags integration -timeout 20m ./test/integration/...
 
 .PHONY: test-rego
 test-rego: ## Run the Rego unit tests and fixtures of the policy library.

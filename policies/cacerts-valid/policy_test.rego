@@ -82,6 +82,7 @@ test_empty_strict_from_default if {
 test_empty_without_strict_passes if {
 	count(violations(t.review(t.setting("cacerts", "")), [system_store])) == 0
 	count(violations(t.review(t.setting("cacerts", "")), [t.setting("agent-tls-mode", "Strict")])) == 0
+
 	# agent-tls-mode unknown: nothing to compare with.
 	count(violations(t.review(t.setting("cacerts", "")), [])) == 0
 }

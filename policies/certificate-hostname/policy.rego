@@ -67,7 +67,7 @@ server_url := rancher.setting("server-url")
 
 host := certs.url_host(server_url)
 
-entry := certs.secret_entries["tls.crt"]
+entry := certs.secret_leaf_entry
 
 leaf := entry.certs[0]
 

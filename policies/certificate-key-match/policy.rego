@@ -68,7 +68,7 @@ guarded if certs.listed(k8s.obj, params.secrets)
 
 guarded if certs.selected(k8s.obj, params.secretSelector)
 
-entry := certs.secret_entries["tls.crt"]
+entry := certs.secret_leaf_entry
 
 key_text := k8s.secret_value(k8s.obj, "tls.key")
 
@@ -78,14 +78,39 @@ key_pem := substring(key_text, i, -1) if {
 	i >= 0
 }
 
-cert_pem := certs.to_pem(entry.certs[0])
-
 leaf := entry.certs[0]
 
-# Each built-in runs once; a comprehension turns its error into [].
-pair := [p | p := crypto.x509.parse_keypair(cert_pem, key_pem)]
-
+# The private keys of tls.key, parsed once; a parse error yields [].
 private_keys := [k | some k in crypto.parse_private_keys(key_pem)]
+
+# The key tls.X509KeyPair would use: the first private-key block.
+key := private_keys[0]
+
+# The public half of an RSA or ECDSA private key is compared with the leaf's
+# public key directly: exact (big) numbers, and no second parse of the chain.
+matches if {
+	leaf.PublicKeyAlgorithm == 1
+	key.N == leaf.PublicKey.N
+	key.E == leaf.PublicKey.E
+}
+
+matches if {
+	leaf.PublicKeyAlgorithm == 3
+	key.X == leaf.PublicKey.X
+	key.Y == leaf.PublicKey.Y
+}
+
+key_kind := "an RSA key" if {
+	key.N
+} else := "an ECDSA key" if {
+	key.X
+} else := "a private key"
+
+# Other algorithms (Ed25519): let crypto/tls match the pair.
+matches if {
+	not leaf.PublicKeyAlgorithm in {1, 3}
+	crypto.x509.parse_keypair(certs.to_pem(leaf), key_pem)
+}
 
 violation contains {"msg": msg, "details": {"field": "data.tls.key", "error": "is not valid base64"}} if {
 	applies
@@ -102,7 +127,7 @@ violation contains {"msg": msg, "details": {"field": "data.tls.key", "error": "h
 
 violation contains {"msg": msg, "details": {"field": "data.tls.crt"}} if {
 	applies
-	not certs.secret_entries["tls.crt"]
+	not certs.secret_leaf_entry
 	msg := sprintf("Secret %s: has a private key in data.tls.key but no certificate in data.tls.crt; store the certificate (leaf first) in tls.crt", [k8s.ref])
 }
 
@@ -115,16 +140,14 @@ violation contains {"msg": msg, "details": {"field": "data.tls.key", "certificat
 	applies
 	key_pem
 	leaf
-	count(pair) == 0
 	count(private_keys) == 0
 	msg := sprintf("Secret %s: data.tls.key cannot be parsed as an unencrypted PEM private key (PKCS#1, PKCS#8 or EC); store the unencrypted private key of %s", [k8s.ref, certs.subject(leaf)])
 }
 
 violation contains {"msg": msg, "details": {"field": "data.tls.key", "certificate": certs.facts(leaf)}} if {
 	applies
-	key_pem
 	leaf
-	count(pair) == 0
-	count(private_keys) > 0
-	msg := sprintf("Secret %s: data.tls.key does not match the public key of the first certificate in data.tls.crt (%s, %s key); store the private key issued with this certificate, and put the leaf first in tls.crt", [k8s.ref, certs.subject(leaf), certs.key_algorithm(leaf)])
+	key
+	not matches
+	msg := sprintf("Secret %s: data.tls.key (%s) does not match the public key of the first certificate in data.tls.crt (%s, %s key); store the private key issued with this certificate, and put the leaf first in tls.crt", [k8s.ref, key_kind, certs.subject(leaf), certs.key_algorithm(leaf)])
 }

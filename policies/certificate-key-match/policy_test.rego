@@ -21,12 +21,19 @@ test_mismatched_key_fails if {
 	vs := violations(t.review(pair(data.testcerts.leaf.b64chain, data.testcerts.leaf_rotated.b64key)))
 	count(vs) == 1
 	some v in vs
-	contains(v.msg, "data.tls.key does not match the public key of the first certificate in data.tls.crt (CN=rancher.example.com, ECDSA key)")
+	contains(v.msg, "data.tls.key (an ECDSA key) does not match the public key of the first certificate in data.tls.crt (CN=rancher.example.com, ECDSA key)")
 	v.details.certificate.subject == "CN=rancher.example.com"
 }
 
 test_key_of_other_type_fails if {
 	vs := violations(t.review(pair(data.testcerts.leaf.b64chain, data.testcerts.leaf_rsa.b64key)))
+	count(vs) == 1
+	some v in vs
+	contains(v.msg, "data.tls.key (an RSA key) does not match")
+}
+
+test_rsa_keys_compared if {
+	vs := violations(t.review(pair(data.testcerts.leaf_rsa.b64chain, data.testcerts.leaf_weakrsa.b64key)))
 	count(vs) == 1
 }
 

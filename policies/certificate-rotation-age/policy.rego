@@ -96,7 +96,7 @@ guarded if certs.listed(k8s.obj, params.secrets)
 
 guarded if certs.selected(k8s.obj, params.secretSelector)
 
-entry := certs.secret_entries["tls.crt"]
+entry := certs.secret_leaf_entry
 
 cert := entry.certs[0]
 

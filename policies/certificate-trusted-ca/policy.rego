@@ -189,7 +189,7 @@ trust_hint(problem) := "" if {
 
 # --- UPDATE: a CA-issued certificate replaced by a self-signed one ------------
 
-old_leaf := certs.old_tls_entry.certs[0]
+old_leaf := certs.old_leaf_entry.certs[0]
 
 # change(what) describes the new certificate; on an UPDATE that replaces a
 # CA-issued certificate it says so.

@@ -78,6 +78,7 @@ agentTLSMode and clusters' agentEnvVars.`,
 		NewPolicyCommand(streams),
 		NewServeCommand(streams),
 		NewWebhookCommand(streams),
+		NewBenchCommand(streams),
 		NewVersionCommand(streams),
 	)
 	return root

@@ -19,6 +19,8 @@ import data.lib.tlsguard.rancher
 
 pem_begin := "-----BEGIN CERTIFICATE-----"
 
+pem_end := "-----END CERTIFICATE-----"
+
 # Secret keys that hold certificates: the serving chain, the CA that issued it
 # (cert-manager writes ca.crt) and Rancher's private CA bundle (tls-ca).
 cert_keys := ["tls.crt", "ca.crt", "cacerts.pem"]
@@ -39,6 +41,21 @@ parse(s) := cs if {
 
 # decode(s) parses s exactly once: {"certs": [...]} or {"error": "<why>"}.
 decode(s) := outcome(s, [cs | cs := parse(s)])
+
+# parse_first(s) parses only the first certificate block of s (the leaf of a
+# chain), for policies that need nothing else: parsing is the main cost of an
+# evaluation, and it grows with every certificate.
+parse_first(s) := cs if {
+	i := indexof(s, pem_begin)
+	i >= 0
+	j := indexof(s, pem_end)
+	j > i
+	cs := crypto.x509.parse_certificates(substring(s, i, (j + count(pem_end)) - i))
+	count(cs) == 1
+}
+
+# decode_first(s) is decode() of the first certificate block of s only.
+decode_first(s) := outcome(s, [cs | cs := parse_first(s)])
 
 outcome(_, parsed) := {"certs": parsed[0]} if count(parsed) == 1
 
@@ -63,24 +80,28 @@ entry(o, key) := decode(s) if {
 	not blank(s)
 }
 
+# first_entry(o, key) is entry() limited to the first certificate.
+first_entry(o, key) := {"error": "is not valid base64"} if k8s.secret_key_invalid(o, key)
+
+first_entry(o, key) := decode_first(s) if {
+	s := k8s.secret_value(o, key)
+	not blank(s)
+}
+
 # entries(o) maps each certificate key of Secret o to its entry.
 entries(o) := {key: e | some key in cert_keys; e := entry(o, key)}
 
 # The reviewed Secret's certificate entries, parsed once per evaluation.
 secret_entries := entries(k8s.obj) if k8s.has_kind("", "Secret")
 
-# The previous version of the reviewed Secret's tls.crt (UPDATE only).
-old_tls_entry := entry(k8s.old_obj, "tls.crt") if {
+# The reviewed Secret's tls.crt, first certificate (the leaf) only.
+secret_leaf_entry := first_entry(k8s.obj, "tls.crt") if k8s.has_kind("", "Secret")
+
+# The previous version of the reviewed Secret's leaf (UPDATE only).
+old_leaf_entry := first_entry(k8s.old_obj, "tls.crt") if {
 	k8s.is_update
 	k8s.has_kind("", "Secret")
 }
-
-# certs_of(entries) lists {"key": key, "index": i, "cert": c} for every parsed
-# certificate of an entries object.
-certs_of(es) := [{"key": key, "index": i, "cert": c} |
-	some key in cert_keys
-	some i, c in es[key].certs
-]
 
 # errors_of(entries) lists {"key": key, "error": why} for entries that failed.
 errors_of(es) := [{"key": key, "error": es[key].error} | some key in cert_keys; es[key].error]
@@ -433,14 +454,19 @@ serving_opts := {"CurrentTime": time.now_ns()}
 ca_opts := {"CurrentTime": time.now_ns(), "KeyUsages": ["KeyUsageAny"]}
 
 # chain_problem(presented) explains, best effort, why a chain does not verify
-# and how to fix it: {"kind": "time"|"issuer", "reason", "fix"} for the first expired or not-yet-valid
-# certificate, else for a missing issuer of the top of the chain.
+# and how to fix it, as {"kind": "time"|"issuer", "reason", "fix"}: the first
+# expired or not-yet-valid certificate, else the missing issuer of the top of
+# the chain.
 chain_problem(presented) := array.concat(
 	[{"kind": "time", "reason": r, "fix": "replace it with a currently valid certificate"} |
 		some c in presented
 		r := time_problem(c)
 	],
-	[{"kind": "issuer", "reason": issuer_problem(presented[count(presented) - 1]), "fix": "put the intermediates after the leaf in tls.crt and make sure the issuing root is trusted"}],
+	[{
+		"kind": "issuer",
+		"reason": issuer_problem(presented[count(presented) - 1]),
+		"fix": "put the intermediates after the leaf in tls.crt and make sure the issuing root is trusted",
+	}],
 )[0]
 
 issuer_problem(top) := sprintf("the root %q presented in the Secret is not a trusted root", [subject(top)]) if {

@@ -271,3 +271,51 @@ test_inventory_builder if {
 	inv.cluster["management.cattle.io/v3"].Setting.cacerts.value == "x"
 	not inv.namespace["cattle-system"].v1.Secret["tls-rancher-ingress"].data["tls.key"]
 }
+
+test_first_entry_parses_only_the_leaf if {
+	o := tls_secret("ns/a", {"tls.crt": data.testcerts.leaf.b64chain})
+	[c.Subject.CommonName | some c in certs.first_entry(o, "tls.crt").certs] == ["rancher.example.com"]
+	certs.first_entry(tls_secret("ns/a", {"tls.crt": "%"}), "tls.crt") == {"error": "is not valid base64"}
+	bad := tls_secret("ns/a", {"tls.crt": base64.encode("-----BEGIN CERTIFICATE-----\nAAAA\n")})
+	startswith(certs.first_entry(bad, "tls.crt").error, "holds PEM data that is not")
+}
+
+test_object_certs_of_secret if {
+	o := tls_secret("cattle-system/a", {"tls.crt": data.testcerts.leaf.b64chain, "ca.crt": data.testcerts.root.b64cert})
+	items := certs.object_certs with input as review(o)
+	[certs.cert_label(i) | some i in items] == [
+		"data.ca.crt (CN=tlsguard Test Root CA, O=tlsguard tests)",
+		"data.tls.crt certificate 1 of 2 (CN=rancher.example.com)",
+		"data.tls.crt certificate 2 of 2 (CN=tlsguard Test Intermediate CA, O=tlsguard tests)",
+	]
+	certs.object_label == "Secret cattle-system/a" with input as review(o)
+}
+
+test_object_certs_of_cacerts_setting if {
+	s := setting("cacerts", data.testcerts.root.cert)
+	items := certs.object_certs with input as review(s)
+	[i.field | some i in items] == ["value"]
+	count(certs.object_certs) == 0 with input as review(setting("cacerts", ""))
+	count(certs.object_certs) == 0 with input as review(setting("server-url", data.testcerts.root.cert))
+}
+
+test_object_errors if {
+	o := tls_secret("cattle-system/a", {"tls.crt": data.testcerts.leaf.b64chain, "ca.crt": "%%"})
+	certs.object_errors == [{"field": "data.ca.crt", "error": "is not valid base64"}] with input as review(o)
+}
+
+test_chain_problem_untrusted_presented_root if {
+	presented := array.concat(certs.parse(data.testcerts.leaf_other.chain), certs.parse(data.testcerts.other_root.cert))
+	p := certs.chain_problem(presented) with time.now_ns as data.testcerts.now_ns
+	p.kind == "issuer"
+	p.reason == "the root \"CN=Evil Root\" presented in the Secret is not a trusted root"
+}
+
+test_rancher_generated_detection if {
+	leaf := certs.parse(data.testcerts.leaf_dynamiclistener.cert)[0]
+	certs.issued_by_rancher_ca(leaf)
+	not certs.rancher_generated_ca(leaf)
+	not certs.rancher_generated_ca(certs.parse(data.testcerts.root.cert)[0])
+	not certs.dynamiclistener_name({"CommonName": "dynamiclistener-ca@1", "Organization": ["other"]})
+	not certs.dynamiclistener_name({"CommonName": "dynamiclistener-ca@1", "Organization": null})
+}

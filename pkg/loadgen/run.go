@@ -1,0 +1,65 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// slot is one scheduled request.
+type slot struct {
+	at       time.Time
+	measured bool
+}
+
+// Run sends t's request at cfg.Rate for cfg.Warmup and then cfg.Duration,
+// open loop: the i-th request is due at start + i/Rate whatever happened to
+// the ones before it. cfg.Concurrency workers send them; when all are busy
+// the scheduler waits, and the requests it holds back are charged the wait
+// because latency counts from the due time. Only requests due after the
+// warmup are recorded. When ctx ends, Run stops scheduling, waits for the
+// requests in flight and returns what it measured with ctx's error.
+func Run(ctx context.Context, c *http.Client, t Target, cfg Config) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	warm, measured := requests(cfg.Rate, cfg.Warmup), requests(cfg.Rate, cfg.Duration)
+	if measured == 0 {
+		return Result{}, fmt.Errorf("%w: %s at %v/s schedules no request", ErrInvalidConfig, cfg.Duration, cfg.Rate)
+	}
+	slots := make(chan slot)
+	recs := make([]recorder, cfg.Concurrency)
+	var wg sync.WaitGroup
+	for i := range recs {
+		wg.Go(func() {
+			rec := &recs[i]
+			for s := range slots {
+				sent := time.Now()
+				_, done, err := do(ctx, c, t)
+				if s.measured {
+					rec.add(done.Sub(s.at), sent.Sub(s.at), done, err)
+				}
+			}
+		})
+	}
+	interval := float64(time.Second) / cfg.Rate
+	due := func(start time.Time, i int) time.Time { return start.Add(time.Duration(float64(i) * interval)) }
+	start := time.Now()
+	var err error
+schedule:
+	for i := range warm + measured {
+		at := due(start, i)
+		sleepUntil(ctx, at)
+		select {
+		case slots <- slot{at: at, measured: i >= warm}:
+		case <-ctx.Done():
+			err = ctx.Err()
+			break schedule
+		}
+	}
+	close(slots)
+	wg.Wait()
+	return result(t.Name, recs, due(start, warm)), err
+}

@@ -1,0 +1,30 @@
+package loadgen
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteTable writes one aligned row per result: target, requests, errors,
+// throughput and latency p50, p90, p99 and max in milliseconds.
+func WriteTable(w io.Writer, rs []Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tREQUESTS\tERRORS\tTHROUGHPUT\tP50\tP90\tP99\tMAX")
+	for _, r := range rs {
+		l := r.Latency
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s/s\t%s\t%s\t%s\t%s\n", r.Target, r.Requests, r.Errors,
+			strconv.FormatFloat(r.Throughput, 'f', 1, 64), Millis(l.P50), Millis(l.P90), Millis(l.P99), Millis(l.Max))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
+}
+
+// Millis formats d in milliseconds with microsecond precision, e.g. 0.412ms.
+func Millis(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64) + "ms"
+}
