@@ -150,7 +150,9 @@ func anyHasPrefix(ss []string, p string) bool {
 
 type failing struct{ err error }
 
-func (f failing) Evaluate(context.Context, review.Request) ([]report.Result, error) { return nil, f.err }
+func (f failing) Evaluate(context.Context, review.Request) ([]report.Result, error) {
+	return nil, f.err
+}
 
 type panicking struct{}
 
