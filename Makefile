@@ -86,3 +86,9 @@ lint: ## go vet, gofmt and OPA's strict check of the policies (through the test 
 .PHONY: clean
 clean: ## Remove bin/.
 	rm -rf $(LOCALBIN)
+
+##@ Demo
+
+.PHONY: demo
+demo: build envtest ## Start kube-apiserver+etcd, a secure Rancher state and tlsguard serve, then walk through refused edits.
+	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(GO) run ./hack/demo $(LOCALBIN)/tlsguard

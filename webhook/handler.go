@@ -143,7 +143,7 @@ func (h *Handler) decide(log logr.Logger, r review.Request, results []report.Res
 		case res.Result == report.StatusWarn && res.Action == "dryrun":
 			log.Info("dryrun violation", logging.Policy, res.Policy, "message", res.Message)
 		case res.Result == report.StatusWarn:
-			warnings = append(warnings, shorten(prefixed(res), maxWarning))
+			warnings = append(warnings, shorten(prefixed(withoutSubject(res, r)), maxWarning))
 			warned[res.Policy] = true
 		}
 	}
@@ -158,8 +158,10 @@ func (h *Handler) decide(log logr.Logger, r review.Request, results []report.Res
 	case len(denies) > 0 && h.deps.BreakGlass.matches(r.UserInfo):
 		h.deps.Metrics.breakGlass.Inc()
 		log.Info("admission allowed by break-glass", logging.User, r.UserInfo.Username, "denied", keys(denied))
-		for _, d := range denies {
-			warnings = append(warnings, shorten("break-glass: "+d, maxWarning))
+		for _, res := range results {
+			if res.Result == report.StatusFail {
+				warnings = append(warnings, shorten("break-glass: "+prefixed(withoutSubject(res, r)), maxWarning))
+			}
 		}
 		resp = admission.Allowed("")
 	case len(denies) > 0:

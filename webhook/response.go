@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tlsguard/tlsguard/pkg/report"
+	"github.com/tlsguard/tlsguard/pkg/review"
 )
 
 // maxWarning keeps each admission warning short enough for kubectl to print
@@ -14,6 +15,19 @@ const maxWarning = 120
 
 func prefixed(r report.Result) string {
 	return "[" + r.Policy + "] " + r.Message
+}
+
+// withoutSubject drops the "<Kind> <namespace>/<name>: " a message starts
+// with when it names the request's own object: kubectl prints warnings next
+// to that object already, and the 120 characters are better spent on what is
+// wrong.
+func withoutSubject(res report.Result, r review.Request) report.Result {
+	subject := r.Kind.Kind + " " + r.Name + ": "
+	if r.Namespace != "" {
+		subject = r.Kind.Kind + " " + r.Namespace + "/" + r.Name + ": "
+	}
+	res.Message = strings.TrimPrefix(res.Message, subject)
+	return res
 }
 
 func join(ss []string) string {

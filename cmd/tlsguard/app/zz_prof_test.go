@@ -76,3 +76,34 @@ func TestZZPerPolicy(t *testing.T) {
 		measure(only, func() error { _, err := e.Evaluate(ctx, req); return err })
 	}
 }
+
+func BenchmarkZZEvaluate(b *testing.B) {
+	ctx := b.Context()
+	sc, err := newBenchScenario(testcerts.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ar admissionv1.AdmissionReview
+	if err := json.Unmarshal(sc.good, &ar); err != nil {
+		b.Fatal(err)
+	}
+	req, err := review.FromAdmission(ar.Request)
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := options.NewEngine()
+	base.Now = testcerts.Now.Format(time.RFC3339)
+	if err := base.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	all, err := benchEngine(ctx, base, sc, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := all.Evaluate(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
