@@ -52,7 +52,9 @@ func stripTransform(obj any) (any, error) {
 // objects into w (data.inventory). Kinds whose CRD is not installed (for
 // example cert-manager's) are skipped and logged; it returns the informers
 // started so readiness can wait for them to sync.
-func SyncInventory(ctx context.Context, c cache.Cache, w *inventory.StoreWriter, log logr.Logger) ([]toolscache.SharedIndexInformer, error) {
+//
+// extra handlers (the scanner's drift detection) are added to every informer.
+func SyncInventory(ctx context.Context, c cache.Cache, w *inventory.StoreWriter, log logr.Logger, extra ...toolscache.ResourceEventHandler) ([]toolscache.SharedIndexInformer, error) {
 	var started []toolscache.SharedIndexInformer
 	for _, g := range GuardedResources {
 		for _, gvk := range g.GVKs() {
@@ -89,6 +91,11 @@ func SyncInventory(ctx context.Context, c cache.Cache, w *inventory.StoreWriter,
 			})
 			if err != nil {
 				return nil, fmt.Errorf("watch %s: %w", gvk, err)
+			}
+			for _, h := range extra {
+				if _, err := inf.AddEventHandler(h); err != nil {
+					return nil, fmt.Errorf("watch %s: %w", gvk, err)
+				}
 			}
 			if si, ok := inf.(toolscache.SharedIndexInformer); ok {
 				started = append(started, si)

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/storage"
 
@@ -13,7 +14,12 @@ import (
 // as informers report them. Secrets are stripped of key material first.
 type StoreWriter struct {
 	Store storage.Store
+	gen   atomic.Uint64
 }
+
+// Generation counts the changes written; results computed at one
+// generation stay valid while it does not move.
+func (w *StoreWriter) Generation() uint64 { return w.gen.Load() }
 
 // Path is where obj lives in data.inventory.
 func Path(obj map[string]any) (storage.Path, error) {
@@ -36,6 +42,7 @@ func (w *StoreWriter) Put(ctx context.Context, obj map[string]any) error {
 	if k, _, _, _ := review.Identify(obj); k.Group == "" && k.Kind == "Secret" {
 		obj = StripSecret(obj)
 	}
+	defer w.gen.Add(1)
 	return storage.Txn(ctx, w.Store, storage.WriteParams, func(txn storage.Transaction) error {
 		if err := storage.MakeDir(ctx, w.Store, txn, p[:len(p)-1]); err != nil {
 			return fmt.Errorf("inventory %s: %w", p, err)
@@ -50,6 +57,7 @@ func (w *StoreWriter) Delete(ctx context.Context, obj map[string]any) error {
 	if err != nil {
 		return err
 	}
+	defer w.gen.Add(1)
 	err = storage.Txn(ctx, w.Store, storage.WriteParams, func(txn storage.Transaction) error {
 		return w.Store.Write(ctx, txn, storage.RemoveOp, p, nil)
 	})

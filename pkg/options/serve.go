@@ -27,6 +27,17 @@ type Serve struct {
 	BreakGlassGroup []string
 	ReloadInterval  time.Duration
 
+	ScanInterval     time.Duration
+	ScanSchedule     string
+	ScanPageSize     int64
+	ScanWorkers      int
+	ReportFormat     string
+	EventInterval    time.Duration
+	LeaderElect      bool
+	LeaderElectionNS string
+	LeaderElectionID string
+	ProbeInterval    time.Duration
+
 	RegisterWebhook bool
 	FailurePolicy   string
 	TimeoutSeconds  int32
@@ -36,17 +47,24 @@ type Serve struct {
 // NewServe returns the defaults.
 func NewServe() *Serve {
 	return &Serve{
-		Engine:         NewEngine(),
-		WebhookAddr:    ":9443",
-		CertDir:        "/tmp/k8s-webhook-server/serving-certs",
-		MetricsAddr:    ":8080",
-		HealthAddr:     ":8081",
-		EvalTimeout:    2 * time.Second,
-		MaxInFlight:    64,
-		ReloadInterval: 10 * time.Second,
-		FailurePolicy:  "Fail",
-		TimeoutSeconds: 3,
-		WebhookName:    "tlsguard",
+		Engine:           NewEngine(),
+		WebhookAddr:      ":9443",
+		CertDir:          "/tmp/k8s-webhook-server/serving-certs",
+		MetricsAddr:      ":8080",
+		HealthAddr:       ":8081",
+		EvalTimeout:      2 * time.Second,
+		MaxInFlight:      64,
+		ReloadInterval:   10 * time.Second,
+		FailurePolicy:    "Fail",
+		TimeoutSeconds:   3,
+		WebhookName:      "tlsguard",
+		ScanInterval:     time.Hour,
+		ScanPageSize:     500,
+		ReportFormat:     "policyreport",
+		EventInterval:    time.Hour,
+		LeaderElect:      true,
+		LeaderElectionID: "tlsguard-scanner",
+		ProbeInterval:    5 * time.Minute,
 	}
 }
 
@@ -64,6 +82,16 @@ func (o *Serve) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.BreakGlassUsers, "break-glass-user", o.BreakGlassUsers, "user whose denied requests are allowed (still evaluated, warned, logged, counted); repeatable")
 	fs.StringSliceVar(&o.BreakGlassGroup, "break-glass-group", o.BreakGlassGroup, "group whose denied requests are allowed; repeatable")
 	fs.DurationVar(&o.ReloadInterval, "reload-interval", o.ReloadInterval, "how often --policies and --config are checked for changes (0 disables reload)")
+	fs.DurationVar(&o.ScanInterval, "scan-interval", o.ScanInterval, "interval between full scans (0 disables the scanner)")
+	fs.StringVar(&o.ScanSchedule, "scan-schedule", o.ScanSchedule, "cron schedule (5 fields, e.g. \"0 */6 * * *\") for full scans instead of --scan-interval")
+	fs.Int64Var(&o.ScanPageSize, "scan-page-size", o.ScanPageSize, "objects per list request")
+	fs.IntVar(&o.ScanWorkers, "scan-workers", o.ScanWorkers, "objects evaluated in parallel by the scanner (0: one per CPU)")
+	fs.StringVar(&o.ReportFormat, "report-format", o.ReportFormat, "reports the scanner writes: policyreport (wgpolicyk8s.io/v1alpha2), openreports (openreports.io/v1alpha1) or none")
+	fs.DurationVar(&o.EventInterval, "event-interval", o.EventInterval, "minimum time before the same violation raises another Event")
+	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "elect one replica to scan and write reports (the webhook runs on all)")
+	fs.StringVar(&o.LeaderElectionNS, "leader-election-namespace", o.LeaderElectionNS, "namespace of the leader election Lease (default: the pod's namespace, else kube-system)")
+	fs.StringVar(&o.LeaderElectionID, "leader-election-id", o.LeaderElectionID, "name of the leader election Lease")
+	fs.DurationVar(&o.ProbeInterval, "probe-interval", o.ProbeInterval, "interval of the live TLS probe of the effective server-url (0 disables)")
 	fs.BoolVar(&o.RegisterWebhook, "register-webhook", o.RegisterWebhook, "local mode: create a serving certificate if --cert-dir has none, and register the ValidatingWebhookConfiguration with url https://<webhook-addr>/validate")
 	fs.StringVar(&o.FailurePolicy, "failure-policy", o.FailurePolicy, "failurePolicy of the registered webhook: Fail or Ignore (see docs/webhook.md)")
 	fs.Int32Var(&o.TimeoutSeconds, "timeout-seconds", o.TimeoutSeconds, "timeoutSeconds of the registered webhook (1-30)")
@@ -90,6 +118,14 @@ func (o *Serve) Validate() error {
 	}
 	if o.EvalTimeout <= 0 || o.EvalTimeout >= time.Duration(o.TimeoutSeconds)*time.Second {
 		return fmt.Errorf("--eval-timeout %s: must be positive and below --timeout-seconds (%ds)", o.EvalTimeout, o.TimeoutSeconds)
+	}
+	if o.ScanInterval < 0 {
+		return fmt.Errorf("--scan-interval %s: must be >= 0", o.ScanInterval)
+	}
+	switch o.ReportFormat {
+	case "policyreport", "openreports", "none":
+	default:
+		return fmt.Errorf("--report-format %q: want policyreport, openreports or none", o.ReportFormat)
 	}
 	if o.MaxInFlight < 1 {
 		return fmt.Errorf("--max-in-flight %d: must be >= 1", o.MaxInFlight)

@@ -61,6 +61,7 @@ func Load(ctx context.Context, fsys fs.FS, opts Options) (*Engine, error) {
 
 // New compiles and prepares a parsed Source.
 func New(ctx context.Context, src *Source, opts Options) (*Engine, error) {
+	installMemo()
 	settings, err := resolve(src.Policies, opts.Config)
 	if err != nil {
 		return nil, err

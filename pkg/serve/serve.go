@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -77,10 +79,20 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 		return err
 	}
 	mgr, err := ctrl.NewManager(cfg, manager.Options{
-		Scheme:                 scheme,
-		Logger:                 log,
-		Cache:                  webhook.CacheOptions(),
-		Metrics:                metricsserver.Options{BindAddress: o.MetricsAddr},
+		Scheme:                  scheme,
+		LeaderElection:          o.LeaderElect && o.ScanInterval > 0,
+		LeaderElectionID:        o.LeaderElectionID,
+		LeaderElectionNamespace: leaderElectionNamespace(o.LeaderElectionNS),
+		// Stepping down promptly lets another replica take over scanning.
+		LeaderElectionReleaseOnCancel: true,
+		// Longer than controller-runtime's 15s/10s so that a leader rides
+		// through a short API server restart instead of exiting.
+		LeaseDuration: ptr.To(30 * time.Second),
+		RenewDeadline: ptr.To(20 * time.Second),
+		Logger:        log,
+		Cache:         webhook.CacheOptions(),
+		// tlsguard serves /metrics itself (see metricsServer).
+		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: o.HealthAddr,
 		WebhookServer: crwebhook.NewServer(crwebhook.Options{
 			Host: host, Port: port, CertDir: o.CertDir,
@@ -90,20 +102,40 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 	if err != nil {
 		return fmt.Errorf("manager: %w", err)
 	}
+	// A registry per run, served together with controller-runtime's global
+	// one: two servers in one process (tests) must not collide.
+	reg := prometheus.NewRegistry()
+	if o.MetricsAddr != "0" && o.MetricsAddr != "" {
+		if err := mgr.Add(metricsServer(o.MetricsAddr, prometheus.Gatherers{metrics.Registry, reg})); err != nil {
+			return err
+		}
+	}
 	handler, err := webhook.New(webhook.Deps{
 		Evaluator:   holder,
 		Log:         log.WithName("admission"),
 		BreakGlass:  webhook.BreakGlass{Users: o.BreakGlassUsers, Groups: o.BreakGlassGroup},
 		Timeout:     o.EvalTimeout,
 		MaxInFlight: o.MaxInFlight,
-		Metrics:     webhook.NewMetrics(metrics.Registry),
+		Metrics:     webhook.NewMetrics(reg),
 	})
 	if err != nil {
 		return err
 	}
 	mgr.GetWebhookServer().Register(webhook.Path, &crwebhook.Admission{Handler: handler})
 
-	informers, err := webhook.SyncInventory(ctx, mgr.GetCache(), &inventory.StoreWriter{Store: store}, log.WithName("inventory"))
+	writer := &inventory.StoreWriter{Store: store}
+	scanner, err := newScanner(o, mgr, holder, writer, reg, log)
+	if err != nil {
+		return err
+	}
+	var handlers []toolscache.ResourceEventHandler
+	if scanner != nil {
+		handlers = append(handlers, scanner.Handler())
+		if err := mgr.Add(scanner); err != nil {
+			return err
+		}
+	}
+	informers, err := webhook.SyncInventory(ctx, mgr.GetCache(), writer, log.WithName("inventory"), handlers...)
 	if err != nil {
 		return err
 	}
@@ -119,14 +151,14 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 	}); err != nil {
 		return err
 	}
-	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+	if err := mgr.Add(everyReplica(func(ctx context.Context) error {
 		return waitReady(ctx, mgr, informers, &ready, o, caBundle, log)
 	})); err != nil {
 		return err
 	}
 	if o.ReloadInterval > 0 {
 		r := &Reloader{Options: o.Engine, Store: store, Holder: holder, Log: log.WithName("reload")}
-		if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error { return r.Run(ctx, o.ReloadInterval) })); err != nil {
+		if err := mgr.Add(everyReplica(func(ctx context.Context) error { return r.Run(ctx, o.ReloadInterval) })); err != nil {
 			return err
 		}
 	}
@@ -183,3 +215,11 @@ func waitReady(ctx context.Context, mgr manager.Manager, informers []toolscache.
 	}
 	return nil
 }
+
+// everyReplica is a Runnable that runs on every replica, leader or not
+// (a plain RunnableFunc would wait for leadership).
+type everyReplica func(context.Context) error
+
+func (f everyReplica) Start(ctx context.Context) error { return f(ctx) }
+
+func (everyReplica) NeedLeaderElection() bool { return false }

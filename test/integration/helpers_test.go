@@ -16,11 +16,13 @@ import (
 	"time"
 
 	"github.com/go-logr/logr/testr"
+	"k8s.io/client-go/rest"
 
 	"github.com/tlsguard/tlsguard/pkg/options"
 	"github.com/tlsguard/tlsguard/pkg/serve"
 	"github.com/tlsguard/tlsguard/pkg/testcerts"
 	"github.com/tlsguard/tlsguard/test/integration/framework"
+	"github.com/tlsguard/tlsguard/webhook"
 )
 
 // kubectl runs the real kubectl against the control plane. stdin may be "".
@@ -56,6 +58,24 @@ type tlsguard struct {
 // webhook registered. It stops when the test ends.
 func startTLSGuard(t *testing.T, cp *framework.ControlPlane, mutate func(*options.Serve)) *tlsguard {
 	t.Helper()
+	return start(t, cp, true, mutate)
+}
+
+// startTLSGuardNoRegister starts a second replica: same lease, no webhook
+// registration (the first replica owns the configuration).
+func startTLSGuardNoRegister(t *testing.T, cp *framework.ControlPlane, mutate func(*options.Serve)) *tlsguard {
+	t.Helper()
+	return start(t, cp, false, mutate)
+}
+
+func start(t *testing.T, cp *framework.ControlPlane, register bool, mutate func(*options.Serve)) *tlsguard {
+	t.Helper()
+	return startWithConfig(t, cp, cp.Config, register, mutate)
+}
+
+// startWithConfig runs tlsguard against cfg (e.g. through a Proxy).
+func startWithConfig(t *testing.T, cp *framework.ControlPlane, cfg *rest.Config, register bool, mutate func(*options.Serve)) *tlsguard {
+	t.Helper()
 	certs, err := testcerts.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -71,8 +91,9 @@ func startTLSGuard(t *testing.T, cp *framework.ControlPlane, mutate func(*option
 	o.HealthAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	o.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	o.CertDir = filepath.Join(dir, "certs")
-	o.RegisterWebhook = true
+	o.RegisterWebhook = register
 	o.ReloadInterval = 0
+	o.ScanInterval = 0 // tests that scan turn it on
 	o.Engine.SystemRoots = false
 	o.Engine.TrustBundles = []string{root}
 	o.Engine.Now = testcerts.Now.Format(time.RFC3339)
@@ -82,9 +103,15 @@ func startTLSGuard(t *testing.T, cp *framework.ControlPlane, mutate func(*option
 	if err := o.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	if !register {
+		// Local mode makes the serving certificate; a plain replica needs one.
+		if _, err := webhook.EnsureServingCert(o.CertDir, "127.0.0.1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
 	g := &tlsguard{healthAddr: o.HealthAddr, metricsAddr: o.MetricsAddr, done: make(chan error, 1)}
-	go func() { g.done <- serve.RunWithConfig(ctx, cp.Config, o, testr.New(t)) }()
+	go func() { g.done <- serve.RunWithConfig(ctx, cfg, o, testr.New(t)) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -114,6 +141,9 @@ func startTLSGuard(t *testing.T, cp *framework.ControlPlane, mutate func(*option
 			t.Fatal("tlsguard not ready after 60s")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if !register {
+		return g
 	}
 	// The API server learns of the new configuration through an informer;
 	// wait until it calls the webhook.

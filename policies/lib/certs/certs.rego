@@ -42,20 +42,20 @@ parse(s) := cs if {
 # decode(s) parses s exactly once: {"certs": [...]} or {"error": "<why>"}.
 decode(s) := outcome(s, [cs | cs := parse(s)])
 
-# parse_first(s) parses only the first certificate block of s (the leaf of a
-# chain), for policies that need nothing else: parsing is the main cost of an
-# evaluation, and it grows with every certificate.
-parse_first(s) := cs if {
-	i := indexof(s, pem_begin)
-	i >= 0
-	j := indexof(s, pem_end)
-	j > i
-	cs := crypto.x509.parse_certificates(substring(s, i, (j + count(pem_end)) - i))
-	count(cs) == 1
+# decode_first(s) is decode() limited to the first certificate (the leaf of
+# a chain). It parses the whole bundle, like decode(): tlsguard's engine
+# memoizes crypto.x509.parse_certificates, so every policy that reads the same
+# tls.crt shares one parse, which is cheaper than each parsing a different
+# slice of it.
+decode_first(s) := {"certs": [d.certs[0]]} if {
+	d := decode(s)
+	count(d.certs) > 0
 }
 
-# decode_first(s) is decode() of the first certificate block of s only.
-decode_first(s) := outcome(s, [cs | cs := parse_first(s)])
+decode_first(s) := d if {
+	d := decode(s)
+	d.error
+}
 
 outcome(_, parsed) := {"certs": parsed[0]} if count(parsed) == 1
 

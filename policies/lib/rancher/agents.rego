@@ -76,7 +76,9 @@ container_scopes(o) := array.concat(
 	ns := object.get(o, ["metadata", "namespace"], "")
 }
 
-agent_flag(c) := true if is_agent_container(c) else := false
+agent_flag(c) if {
+	is_agent_container(c)
+} else := false
 
 scope(ns, c, path, what, agent, init) := {
 	"where": sprintf("%s %s", [what, object.get(c, "name", "")]),
@@ -103,11 +105,17 @@ upgrade_scopes(o) := [{
 	u := object.get(o, ["spec", "upgrade"], {})
 }
 
+# reviewed_scopes are the env scopes of the reviewed object, computed once
+# per evaluation (policies should use this rather than env_scopes(k8s.obj)).
+reviewed_scopes := env_scopes(k8s.obj)
+
+# old_scopes are the env scopes of the object before this UPDATE.
+old_scopes := env_scopes(k8s.old_obj) if k8s.is_update
+
 # old_scope(key) is the scope with the same key in the object before this
 # UPDATE; undefined on CREATE and in scans.
 old_scope(key) := matches[0] if {
-	k8s.is_update
-	matches := [s | some s in env_scopes(k8s.old_obj); s.key == key]
+	matches := [s | some s in old_scopes; s.key == key]
 	count(matches) > 0
 }
 
@@ -175,3 +183,6 @@ port_suffix(p) := concat("", [":", p.port]) if not p.port in {"", "443"}
 # containers (init containers do not run Rancher, so their env overrides
 # nothing).
 rancher_scopes(o) := [s | some s in env_scopes(o); not s.init]
+
+# reviewed_rancher_scopes is rancher_scopes of the reviewed object.
+reviewed_rancher_scopes := rancher_scopes(k8s.obj)

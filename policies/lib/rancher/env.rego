@@ -17,11 +17,26 @@ import data.lib.tlsguard.k8s
 # resolve (or a fieldRef/resourceFieldRef).
 container_env(ns, c) := object.union(env_from_vars(ns, c), explicit_env(ns, c))
 
-explicit_env(ns, c) := {e.name: env_entry(ns, e) |
+# Fast path (names unique, as the API server expects): literal values are
+# built inline, only the others go through env_entry.
+explicit_env(ns, c) := object.union(
+	{e.name: env_entry(ns, e) | some e in entries; is_string(e.name); not is_string(object.get(e, "value", null))},
+	{e.name: {"value": e.value, "from": "value"} | some e in entries; is_string(e.name); is_string(e.value)},
+) if {
 	entries := env_list(c, "env")
+	count(entries) == count({x.name | some x in entries; is_string(x.name)})
+}
+
+# Duplicate names (or entries without one): the later entry wins, as in the
+# kubelet.
+explicit_env(ns, c) := {e.name: env_entry(ns, e) |
 	some i, e in entries
 	is_string(e.name)
-	not redefined_later(entries, i, e.name)
+	not e.name in array.slice(names, i + 1, count(names))
+} if {
+	entries := env_list(c, "env")
+	count(entries) != count({x.name | some x in entries; is_string(x.name)})
+	names := [object.get(x, "name", null) | some x in entries]
 }
 
 env_list(c, key) := l if {
@@ -31,15 +46,18 @@ env_list(c, key) := l if {
 
 env_list(c, key) := [] if not is_array(object.get(c, key, []))
 
-redefined_later(entries, i, n) if {
-	some j, f in entries
-	j > i
-	f.name == n
+env_entry(_, e) := {"value": e.value, "from": "value"} if is_string(e.value)
+
+# (object.get, because `not is_string(e.value)` fails when value is absent.)
+env_entry(_, e) := {"value": env_literal(e), "from": "value"} if {
+	not is_string(object.get(e, "value", null))
+	not e.valueFrom
 }
 
-env_entry(_, e) := {"value": env_literal(e), "from": "value"} if not e.valueFrom
-
-env_entry(ns, e) := {"value": resolved_or_null(ns, e.valueFrom), "from": value_from_desc(e.valueFrom)} if e.valueFrom
+env_entry(ns, e) := {"value": resolved_or_null(ns, e.valueFrom), "from": value_from_desc(e.valueFrom)} if {
+	not is_string(object.get(e, "value", null))
+	e.valueFrom
+}
 
 # env_literal(e) is the literal value of an env entry; "" when absent, and
 # manifests with unquoted YAML scalars (value: true) are read as text.
@@ -156,13 +174,19 @@ may_come_from_env_from(unresolved, name) if {
 # override of Setting n on the first container of cattle-system/rancher that
 # sets it with a value the inventory can resolve.
 rancher_env(n) := found[0] if {
-	found := [object.union(e, {"container": object.get(c, "name", "")}) |
-		some c in object.get(rancher_deployment, ["spec", "template", "spec", "containers"], [])
-		e := container_env("cattle-system", c)[setting_env_name(n)]
+	found := [object.union(e, {"container": c.name}) |
+		some c in rancher_container_envs
+		e := c.env[setting_env_name(n)]
 		is_string(e.value)
 	]
 	count(found) > 0
 }
+
+# The resolved env of each main container of cattle-system/rancher, computed
+# once per evaluation.
+rancher_container_envs := [{"name": object.get(c, "name", ""), "env": container_env("cattle-system", c)} |
+	some c in env_list(object.get(rancher_deployment, ["spec", "template", "spec"], {}), "containers")
+]
 
 # effective_setting(n) is like setting(n) but also resolves valueFrom and says
 # where the value comes from: {"value", "source": "env"|"value"|"default",

@@ -17,20 +17,25 @@ kind_of(o) := {"group": api_group(o), "version": api_version(o), "kind": o.kind}
 
 # review(op, obj, old) is input for operation op; obj is null on DELETE and
 # old is null on CREATE.
-review(op, obj, old) := {"review": object.union(
-	{
-		"kind": kind_of(subject),
-		"operation": op,
-		"name": subject.metadata.name,
-		"namespace": object.get(subject.metadata, "namespace", ""),
-		"userInfo": {"username": "admin", "groups": ["system:authenticated"]},
-	},
-	object.union(present("object", obj), present("oldObject", old)),
-), "parameters": {}} if {
+review(op, obj, old) := {
+	"review": object.union(
+		{
+			"kind": kind_of(subject),
+			"operation": op,
+			"name": subject.metadata.name,
+			"namespace": object.get(subject.metadata, "namespace", ""),
+			"userInfo": {"username": "admin", "groups": ["system:authenticated"]},
+		},
+		object.union(present("object", obj), present("oldObject", old)),
+	),
+	"parameters": {},
+} if {
 	subject := subject_of(obj, old)
 }
 
-subject_of(obj, old) := old if obj == null else := obj
+subject_of(obj, old) := old if {
+	obj == null
+} else := obj
 
 present(_, v) := {} if v == null
 
@@ -138,7 +143,9 @@ env_with(overrides) := array.concat(
 	],
 )
 
-entry(n, v) := object.union({"name": n}, v) if is_object(v) else := {"name": n, "value": v}
+entry(n, v) := object.union({"name": n}, v) if {
+	is_object(v)
+} else := {"name": n, "value": v}
 
 cluster_agent(env) := {
 	"apiVersion": "apps/v1",

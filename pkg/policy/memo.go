@@ -1,0 +1,104 @@
+package policy
+
+import (
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/topdown"
+)
+
+// memoized are pure built-ins whose cost is dominated by turning Go's
+// x509.Certificate into JSON and then into AST (~150µs and ~130KB for a
+// two-certificate chain). Several certificate policies parse the same
+// tls.crt of the same object one after the other, so the engine answers
+// repeats from a small cache. The results are the built-ins' own, so the
+// policies behave exactly as in OPA or Gatekeeper.
+var memoized = []string{
+	"crypto.x509.parse_certificates",
+	"crypto.x509.parse_and_verify_certificates",
+	"crypto.x509.parse_and_verify_certificates_with_options",
+}
+
+// memoSize bounds the cache: the repeats come within one object's
+// evaluation, so a few entries per worker are enough, and certificate ASTs
+// are large.
+const memoSize = 256
+
+var registerMemo sync.Once
+
+// memo is a two-generation cache: when the young generation is full it
+// becomes the old one, so memory stays bounded without per-entry bookkeeping.
+type memo struct {
+	mu         sync.Mutex
+	young, old map[string]*ast.Term
+}
+
+func (m *memo) get(k string) (*ast.Term, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t, ok := m.young[k]; ok {
+		return t, true
+	}
+	if t, ok := m.old[k]; ok {
+		m.young[k] = t
+		return t, true
+	}
+	return nil, false
+}
+
+func (m *memo) put(k string, t *ast.Term) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.young) >= memoSize/2 {
+		m.old, m.young = m.young, make(map[string]*ast.Term, memoSize/2)
+	}
+	m.young[k] = t
+}
+
+// installMemo wraps the memoized built-ins once per process, before any
+// evaluation (topdown's registry is not safe to change concurrently).
+func installMemo() {
+	registerMemo.Do(func() {
+		for _, name := range memoized {
+			orig := topdown.GetBuiltin(name)
+			if orig == nil {
+				continue
+			}
+			m := &memo{young: map[string]*ast.Term{}, old: map[string]*ast.Term{}}
+			topdown.RegisterBuiltinFunc(name, func(bctx topdown.BuiltinContext, operands []*ast.Term, iter func(*ast.Term) error) error {
+				key, ok := memoKey(operands)
+				if !ok {
+					return orig(bctx, operands, iter)
+				}
+				if t, hit := m.get(key); hit {
+					return iter(t)
+				}
+				var out *ast.Term
+				err := orig(bctx, operands, func(t *ast.Term) error {
+					out = t
+					return iter(t)
+				})
+				if err == nil && out != nil {
+					m.put(key, out)
+				}
+				return err
+			})
+		}
+	})
+}
+
+// memoKey is the operands' text when all are ground; the options object of
+// the _with_options variant (CurrentTime included) is part of the key.
+func memoKey(operands []*ast.Term) (string, bool) {
+	if len(operands) == 0 || len(operands) > 2 {
+		return "", false
+	}
+	key := ""
+	for _, op := range operands {
+		if !op.IsGround() {
+			return "", false
+		}
+		key += op.Value.String() + "\x00"
+	}
+	return key, true
+}
