@@ -95,23 +95,33 @@ send:
 // evaluateOne reviews one object as a CREATE. An object that cannot be
 // reviewed becomes an error result naming where it came from.
 func evaluateOne(ctx context.Context, e Evaluator, o manifest.Object) ([]report.Result, error) {
-	src := &report.Source{File: o.File, Line: o.Line}
+	var src *report.Source
+	if o.File != "" {
+		src = &report.Source{File: o.File, Line: o.Line}
+	}
 	req, err := review.FromObject(o.Object)
 	if err != nil {
 		apiVersion, _ := o.Object["apiVersion"].(string)
 		kind, _ := o.Object["kind"].(string)
 		return []report.Result{{
 			Policy: "input", Result: report.StatusError, Action: "deny", Severity: "high",
-			Message:  fmt.Sprintf("%s:%d: %v", o.File, o.Line, err),
+			Message:  fmt.Sprintf("%s: %v", where(o), err),
 			Resource: report.Resource{APIVersion: apiVersion, Kind: kind}, Source: src,
 		}}, nil
 	}
 	rs, err := e.Evaluate(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate %s %s (%s:%d): %w", req.Kind.Kind, req.Name, o.File, o.Line, err)
+		return nil, fmt.Errorf("evaluate %s %s (%s): %w", req.Kind.Kind, req.Name, where(o), err)
 	}
 	for i := range rs {
 		rs[i].Source = src
 	}
 	return rs, nil
+}
+
+func where(o manifest.Object) string {
+	if o.File == "" {
+		return "cluster"
+	}
+	return fmt.Sprintf("%s:%d", o.File, o.Line)
 }

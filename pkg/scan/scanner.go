@@ -70,13 +70,13 @@ type Deps struct {
 
 // Scanner runs scans; see Start.
 type Scanner struct {
-	opts  Options
-	deps  Deps
-	cache *resultCache
-	docs  map[string]string
-	scans atomic.Uint64
-	mu    sync.Mutex // one scan or drift batch at a time
-	drift chan driftKey
+	opts        Options
+	deps        Deps
+	cache       *resultCache
+	docs        map[string]string
+	scans       atomic.Uint64
+	mu          sync.Mutex // one scan or drift batch at a time
+	drift       chan driftKey
 	lastSuccess atomic.Int64
 }
 

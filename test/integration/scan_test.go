@@ -3,6 +3,8 @@
 package integration
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,7 +16,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/tlsguard/tlsguard/cmd/tlsguard/app"
 	"github.com/tlsguard/tlsguard/pkg/options"
+	"github.com/tlsguard/tlsguard/pkg/report"
+	"github.com/tlsguard/tlsguard/pkg/testcerts"
 	"github.com/tlsguard/tlsguard/test/fixtures"
 	"github.com/tlsguard/tlsguard/test/integration/framework"
 )
@@ -143,6 +148,32 @@ func TestScanner(t *testing.T) {
 			t.Errorf("properties.docs: got %v, want the policy's docs link", props)
 		}
 	})
+	t.Run("one-shot cluster scan prints the same findings", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		cmd := app.NewRootCommand(app.IO{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		cmd.SetArgs([]string{"scan", "--cluster", "--kubeconfig", cp.Kubeconfig, "-o", "json", "--now", testcerts.Now.Format(time.RFC3339),
+			"--system-roots=false", "--trust-bundle", writeFile(t, "root.pem", rootPEM(t)), "--page-size", "2"})
+		err := cmd.ExecuteContext(t.Context())
+		if code := app.ExitCode(err); code != app.ExitViolations {
+			t.Fatalf("exit code: got %d (%v), want 1\n%s", code, err, errOut.String())
+		}
+		var rep report.ScanReport
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, r := range rep.Results {
+			if r.Policy == "agent-strict-verify" && r.Resource.Name == "fleet-agent" && r.Resource.Namespace == "cattle-fleet-local-system" && r.Result == report.StatusFail {
+				found = true
+			}
+			if r.Source != nil {
+				t.Errorf("cluster result has a file source: %+v", r.Source)
+			}
+		}
+		if !found || rep.Summary.Resources < 10 {
+			t.Errorf("got %d resources and results %+v, want the fleet-agent failure", rep.Summary.Resources, rep.Results)
+		}
+	})
 	t.Run("metrics", func(t *testing.T) {
 		body := scrape(t, g.metricsAddr)
 		for _, want := range []string{
@@ -253,4 +284,13 @@ func TestScannerLeaderElection(t *testing.T) {
 		t.Errorf("replicas scanning: got %d, want exactly 1 (the leader)", scanning)
 	}
 	_ = http.StatusOK
+}
+
+func rootPEM(t *testing.T) string {
+	t.Helper()
+	certs, err := testcerts.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return certs.Get("root").CertPEM()
 }
