@@ -92,3 +92,7 @@ clean: ## Remove bin/.
 .PHONY: demo
 demo: build envtest ## Start kube-apiserver+etcd, a secure Rancher state and tlsguard serve, then walk through refused edits.
 	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(GO) run ./hack/demo $(LOCALBIN)/tlsguard
+
+.PHONY: bench-cluster
+bench-cluster: envtest ## Benchmark the scanner against 10,000 Secrets + 1,000 Deployments in a real API server.
+	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(GO) test -tags integration -run '^$$' -bench BenchmarkClusterScan -benchtime=1x -timeout 30m ./test/bench/

@@ -25,6 +25,10 @@ type Config struct {
 	// Concurrency caps the requests in flight; a scheduled request waits
 	// for a free slot, and the wait counts in its latency.
 	Concurrency int
+	// Timeout is how long after its scheduled send time a request may take,
+	// as the API server's timeoutSeconds bounds a webhook call. A request
+	// still waiting for a slot then is not sent; both count as timeouts.
+	Timeout time.Duration
 }
 
 // Validate checks c.
@@ -38,6 +42,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: warmup %s: must not be negative", ErrInvalidConfig, c.Warmup)
 	case c.Concurrency < 1:
 		return fmt.Errorf("%w: concurrency %d: must be at least 1", ErrInvalidConfig, c.Concurrency)
+	case c.Timeout <= 0:
+		return fmt.Errorf("%w: timeout %s: must be positive", ErrInvalidConfig, c.Timeout)
 	}
 	return nil
 }
@@ -53,8 +59,10 @@ type Target struct {
 	Name string
 	// URL is the webhook's HTTPS URL, e.g. https://127.0.0.1:9443/validate.
 	URL string
-	// Body is the AdmissionReview sent, as JSON (see ReviewBody).
-	Body []byte
+	// Bodies are the AdmissionReviews sent, as JSON (see ReviewBody); the
+	// i-th request of a run sends Bodies[i%len(Bodies)]. Several bodies
+	// keep a server from answering every request from one cache entry.
+	Bodies [][]byte
 	// Expect is what every answer must say.
 	Expect Expect
 }

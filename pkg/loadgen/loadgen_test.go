@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,9 +33,13 @@ func answer(t *testing.T, w http.ResponseWriter, r *http.Request, allowed bool, 
 		http.Error(w, "bad review", http.StatusBadRequest)
 		return
 	}
+	respond(w, in.Request.UID, allowed, code, msg)
+}
+
+func respond(w http.ResponseWriter, uid types.UID, allowed bool, code int32, msg string) {
 	out := map[string]any{
 		"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-		"response": map[string]any{"uid": in.Request.UID, "allowed": allowed, "status": map[string]any{"code": code, "message": msg}},
+		"response": map[string]any{"uid": uid, "allowed": allowed, "status": map[string]any{"code": code, "message": msg}},
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
@@ -49,7 +54,7 @@ func server(t *testing.T, h http.HandlerFunc) (*httptest.Server, *http.Client) {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	c, err := loadgen.NewClient(caPEM, 16, 5*time.Second)
+	c, err := loadgen.NewClient(caPEM, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,34 +62,56 @@ func server(t *testing.T, h http.HandlerFunc) (*httptest.Server, *http.Client) {
 	return srv, c
 }
 
-func target(t *testing.T, url string, expect loadgen.Expect) loadgen.Target {
+// target sends reviews of UPDATEs of names, one body per name.
+func target(t *testing.T, url string, expect loadgen.Expect, names ...string) loadgen.Target {
 	t.Helper()
-	body, err := loadgen.ReviewBody(&admissionv1.AdmissionRequest{
-		UID: types.UID(uid), Operation: admissionv1.Update, Name: "tls-rancher-ingress", Namespace: "cattle-system",
-	})
-	if err != nil {
-		t.Fatal(err)
+	if len(names) == 0 {
+		names = []string{"tls-rancher-ingress"}
 	}
-	return loadgen.Target{Name: "test", URL: url, Body: body, Expect: expect}
+	var bodies [][]byte
+	for _, n := range names {
+		body, err := loadgen.ReviewBody(&admissionv1.AdmissionRequest{
+			UID: types.UID(uid), Operation: admissionv1.Update, Name: n, Namespace: "cattle-system",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, body)
+	}
+	return loadgen.Target{Name: "test", URL: url, Bodies: bodies, Expect: expect}
 }
 
 func TestRunAllAnswered(t *testing.T) {
 	var seen atomic.Int64
+	var mu sync.Mutex
+	names := map[string]int{}
 	srv, c := server(t, func(w http.ResponseWriter, r *http.Request) {
 		seen.Add(1)
 		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
 			http.Error(w, "want POST application/json", http.StatusUnsupportedMediaType)
 			return
 		}
-		answer(t, w, r, true, 200, "")
+		var in admissionv1.AdmissionReview
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Request == nil {
+			http.Error(w, "bad review", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		names[in.Request.Name]++
+		mu.Unlock()
+		respond(w, in.Request.UID, true, 200, "")
 	})
-	cfg := loadgen.Config{Rate: 1000, Warmup: 20 * time.Millisecond, Duration: 40 * time.Millisecond, Concurrency: 4}
-	res, err := loadgen.Run(t.Context(), c, target(t, srv.URL, loadgen.Expect{Allowed: true, Code: 200, UID: uid}), cfg)
+	cfg := loadgen.Config{Rate: 1000, Warmup: 20 * time.Millisecond, Duration: 40 * time.Millisecond, Concurrency: 4, Timeout: 10 * time.Second}
+	tg := target(t, srv.URL, loadgen.Expect{Allowed: true, Code: 200, UID: uid}, "a", "b", "c")
+	res, err := loadgen.Run(t.Context(), c, tg, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := seen.Load(), int64(60); got != want {
 		t.Errorf("server saw %d requests, want %d (warmup and measured)", got, want)
+	}
+	if diff := cmp.Diff(map[string]int{"a": 20, "b": 20, "c": 20}, names); diff != "" {
+		t.Errorf("bodies sent (-want +got):\n%s", diff)
 	}
 	if res.Requests != 40 || res.Errors != 0 {
 		t.Errorf("got %d requests, %d errors (%v), want 40, 0", res.Requests, res.Errors, res.FirstErrors)
@@ -120,7 +147,7 @@ func TestRunClassifiesErrors(t *testing.T) {
 			}
 		}
 	})
-	cfg := loadgen.Config{Rate: 1000, Duration: 50 * time.Millisecond, Concurrency: 8}
+	cfg := loadgen.Config{Rate: 1000, Duration: 50 * time.Millisecond, Concurrency: 8, Timeout: 10 * time.Second}
 	res, err := loadgen.Run(t.Context(), c, target(t, srv.URL, loadgen.Expect{Allowed: true}), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -132,13 +159,39 @@ func TestRunClassifiesErrors(t *testing.T) {
 	if diff := cmp.Diff(want, res.ErrorsByClass); diff != "" {
 		t.Errorf("errors by class (-want +got):\n%s", diff)
 	}
-	for _, class := range loadgen.Classes {
+	for class := range want {
 		if res.FirstErrors[class] == "" {
 			t.Errorf("no first error kept for class %s", class)
 		}
 	}
 	if got := res.FirstErrors[loadgen.ClassStatus]; !strings.Contains(got, "HTTP 500") {
 		t.Errorf("got status error %q, want it to name HTTP 500", got)
+	}
+}
+
+// TestRunTimesOut runs against a server that never answers, with one slot:
+// the first requests time out in flight, the ones queued behind them are
+// given up unsent at their deadline; every one is a timeout.
+func TestRunTimesOut(t *testing.T) {
+	release := make(chan struct{})
+	srv, c := server(t, func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client hang up
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	t.Cleanup(func() { close(release) }) // runs before the server's Close
+	cfg := loadgen.Config{Rate: 1000, Duration: 20 * time.Millisecond, Concurrency: 1, Timeout: 100 * time.Millisecond}
+	res, err := loadgen.Run(t.Context(), c, target(t, srv.URL, loadgen.Expect{Allowed: true}), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[loadgen.Class]int{loadgen.ClassTimeout: 20}, res.ErrorsByClass); diff != "" {
+		t.Errorf("errors by class (-want +got):\n%s", diff)
+	}
+	if res.Latency.P50 < cfg.Timeout {
+		t.Errorf("got p50 %s, want at least the timeout %s", res.Latency.P50, cfg.Timeout)
 	}
 }
 
@@ -180,7 +233,7 @@ func TestUntrustedServerIsTransportError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := loadgen.NewClient([]byte(other.CertPEM()), 1, 5*time.Second)
+	c, err := loadgen.NewClient([]byte(other.CertPEM()), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +242,7 @@ func TestUntrustedServerIsTransportError(t *testing.T) {
 	if !errors.As(err, &e) || e.Class != loadgen.ClassTransport {
 		t.Fatalf("got %v, want a transport error (certificate not trusted)", err)
 	}
-	if _, err := loadgen.NewClient([]byte("no pem here"), 1, time.Second); err == nil {
+	if _, err := loadgen.NewClient([]byte("no pem here"), 1); err == nil {
 		t.Error("NewClient accepted a CA bundle without certificates")
 	}
 }
@@ -198,19 +251,20 @@ func TestRunStopsWithContext(t *testing.T) {
 	srv, c := server(t, func(w http.ResponseWriter, r *http.Request) { answer(t, w, r, true, 200, "") })
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	cfg := loadgen.Config{Rate: 10, Duration: time.Hour, Concurrency: 1}
+	cfg := loadgen.Config{Rate: 10, Duration: time.Hour, Concurrency: 1, Timeout: time.Second}
 	if _, err := loadgen.Run(ctx, c, target(t, srv.URL, loadgen.Expect{Allowed: true}), cfg); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }
 
 func TestConfigValidate(t *testing.T) {
-	ok := loadgen.Config{Rate: 1000, Duration: time.Second, Concurrency: 1}
+	ok := loadgen.Config{Rate: 1000, Duration: time.Second, Concurrency: 1, Timeout: time.Second}
 	tests := map[string]func(*loadgen.Config){
 		"zero rate":       func(c *loadgen.Config) { c.Rate = 0 },
 		"zero duration":   func(c *loadgen.Config) { c.Duration = 0 },
 		"negative warmup": func(c *loadgen.Config) { c.Warmup = -time.Second },
 		"no concurrency":  func(c *loadgen.Config) { c.Concurrency = 0 },
+		"no timeout":      func(c *loadgen.Config) { c.Timeout = 0 },
 	}
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("valid config: got %v", err)
@@ -224,7 +278,7 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
-	tooShort := loadgen.Config{Rate: 1, Duration: 500 * time.Millisecond, Concurrency: 1}
+	tooShort := loadgen.Config{Rate: 1, Duration: 500 * time.Millisecond, Concurrency: 1, Timeout: time.Second}
 	if _, err := loadgen.Run(t.Context(), http.DefaultClient, loadgen.Target{}, tooShort); !errors.Is(err, loadgen.ErrInvalidConfig) {
 		t.Errorf("half a request: got %v, want ErrInvalidConfig", err)
 	}

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,8 +15,11 @@ type Class string
 
 // Classes of failure, in the order a request can meet them.
 const (
+	// ClassTimeout: no answer within the deadline, or never sent because
+	// no slot came free before it.
+	ClassTimeout Class = "timeout"
 	// ClassTransport: the request or response did not make it (dial, TLS,
-	// timeout, reset).
+	// reset, cancelled).
 	ClassTransport Class = "transport"
 	// ClassStatus: the HTTP status was not 200.
 	ClassStatus Class = "status"
@@ -26,7 +30,7 @@ const (
 )
 
 // Classes lists every Class.
-var Classes = []Class{ClassTransport, ClassStatus, ClassDecode, ClassUnexpected}
+var Classes = []Class{ClassTimeout, ClassTransport, ClassStatus, ClassDecode, ClassUnexpected}
 
 // Error is a failed request and its class.
 type Error struct {
@@ -42,17 +46,20 @@ func (e *Error) Unwrap() error { return e.Err }
 // small, and a runaway body is an error, not a memory problem.
 const maxBody = 1 << 20
 
-// Do sends t's request once and checks the answer. A non-nil error is an
-// *Error; the Answer is returned whenever one was decoded.
+// Do sends t's first body once and checks the answer. A non-nil error is
+// an *Error; the Answer is returned whenever one was decoded.
 func Do(ctx context.Context, c *http.Client, t Target) (Answer, error) {
-	a, _, err := do(ctx, c, t)
+	if len(t.Bodies) == 0 {
+		return Answer{}, fmt.Errorf("%w: target %s has no body", ErrInvalidConfig, t.Name)
+	}
+	a, _, err := do(ctx, c, t, t.Bodies[0])
 	return a, err
 }
 
 // do is Do that also returns when the answer had been read in full, which
 // ends a request's latency (decoding is the client's cost, not the server's).
-func do(ctx context.Context, c *http.Client, t Target) (Answer, time.Time, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(t.Body))
+func do(ctx context.Context, c *http.Client, t Target, body []byte) (Answer, time.Time, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
 	if err != nil {
 		return Answer{}, time.Now(), &Error{ClassTransport, err}
 	}
@@ -60,18 +67,18 @@ func do(ctx context.Context, c *http.Client, t Target) (Answer, time.Time, error
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.Do(req)
 	if err != nil {
-		return Answer{}, time.Now(), &Error{ClassTransport, err}
+		return Answer{}, time.Now(), transportError(err)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	_ = resp.Body.Close()
 	done := time.Now()
 	if err != nil {
-		return Answer{}, done, &Error{ClassTransport, fmt.Errorf("read response: %w", err)}
+		return Answer{}, done, transportError(fmt.Errorf("read response: %w", err))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return Answer{}, done, &Error{ClassStatus, fmt.Errorf("HTTP %d: %s", resp.StatusCode, snippet(body))}
+		return Answer{}, done, &Error{ClassStatus, fmt.Errorf("HTTP %d: %s", resp.StatusCode, snippet(answer))}
 	}
-	a, err := decodeAnswer(body)
+	a, err := decodeAnswer(answer)
 	if err != nil {
 		return Answer{}, done, &Error{ClassDecode, err}
 	}
@@ -79,6 +86,13 @@ func do(ctx context.Context, c *http.Client, t Target) (Answer, time.Time, error
 		return a, done, &Error{ClassUnexpected, err}
 	}
 	return a, done, nil
+}
+
+func transportError(err error) *Error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &Error{ClassTimeout, err}
+	}
+	return &Error{ClassTransport, err}
 }
 
 func snippet(b []byte) string {

@@ -64,9 +64,13 @@ func installMemo() {
 			if orig == nil {
 				continue
 			}
+			arity := 1
+			if bi, ok := ast.BuiltinMap[name]; ok {
+				arity = bi.Decl.Arity()
+			}
 			m := &memo{young: map[string]*ast.Term{}, old: map[string]*ast.Term{}}
 			topdown.RegisterBuiltinFunc(name, func(bctx topdown.BuiltinContext, operands []*ast.Term, iter func(*ast.Term) error) error {
-				key, ok := memoKey(operands)
+				key, ok := memoKey(operands, arity)
 				if !ok {
 					return orig(bctx, operands, iter)
 				}
@@ -87,14 +91,15 @@ func installMemo() {
 	})
 }
 
-// memoKey is the operands' text when all are ground; the options object of
-// the _with_options variant (CurrentTime included) is part of the key.
-func memoKey(operands []*ast.Term) (string, bool) {
-	if len(operands) == 0 || len(operands) > 2 {
+// memoKey is the text of the declared arguments when all are ground (topdown
+// passes the output term after them); the options object of the
+// _with_options variant (CurrentTime included) is part of the key.
+func memoKey(operands []*ast.Term, arity int) (string, bool) {
+	if len(operands) < arity || arity == 0 {
 		return "", false
 	}
 	key := ""
-	for _, op := range operands {
+	for _, op := range operands[:arity] {
 		if !op.IsGround() {
 			return "", false
 		}

@@ -13,9 +13,13 @@ type Reporter interface {
 }
 
 var reporters = map[string]Reporter{
-	"table": Table{},
-	"json":  JSON{},
-	"yaml":  YAML{},
+	"table":  Table{},
+	"json":   JSON{},
+	"yaml":   YAML{},
+	"sarif":  SARIF{},
+	"junit":  JUnit{},
+	"github": GitHub{},
+	"html":   HTML{},
 }
 
 // Formats lists the output formats, for --output help.

@@ -10,7 +10,7 @@ import (
 )
 
 func TestFormats(t *testing.T) {
-	want := []string{"json", "table", "yaml"}
+	want := []string{"github", "html", "json", "junit", "sarif", "table", "yaml"}
 	if diff := cmp.Diff(want, report.Formats()); diff != "" {
 		t.Errorf("Formats mismatch (-want +got):\n%s", diff)
 	}
@@ -25,7 +25,11 @@ func TestGet(t *testing.T) {
 		{format: "table", want: report.Table{}},
 		{format: "json", want: report.JSON{}},
 		{format: "yaml", want: report.YAML{}},
-		{format: "xml", wantErr: `unknown output format "xml" (want one of json, table, yaml)`},
+		{format: "sarif", want: report.SARIF{}},
+		{format: "junit", want: report.JUnit{}},
+		{format: "github", want: report.GitHub{}},
+		{format: "html", want: report.HTML{}},
+		{format: "xml", wantErr: `unknown output format "xml" (want one of github, html, json, junit, sarif, table, yaml)`},
 		{format: "JSON", wantErr: `unknown output format "JSON"`},
 		{format: "", wantErr: `unknown output format ""`},
 	}

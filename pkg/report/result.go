@@ -4,7 +4,9 @@ package report
 
 import (
 	"cmp"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -79,6 +81,55 @@ type ScanReport struct {
 	Time       time.Time `json:"time"`
 	Summary    Summary   `json:"summary"`
 	Results    []Result  `json:"results"`
+	// Policies describes the policies of the scan, for the formats that show
+	// rule metadata (sarif, junit, github, html). It is set by the caller
+	// with WithPolicies and is not part of the json/yaml document.
+	Policies []PolicyInfo `json:"-"`
+}
+
+// PolicyInfo is what a report says about a policy: its METADATA.
+type PolicyInfo struct {
+	ID          string
+	Title       string
+	Description string
+	Severity    string
+	Remediation string
+	Docs        string // link to further reading; may be empty
+}
+
+// WithPolicies sets the metadata of the scan's policies, sorted by ID, and
+// returns r. Results of a policy not in ps are still written; the formats
+// then fall back to the result's own policy ID and severity.
+func (r *ScanReport) WithPolicies(ps []PolicyInfo) *ScanReport {
+	r.Policies = slices.Clone(ps)
+	slices.SortFunc(r.Policies, func(a, b PolicyInfo) int { return cmp.Compare(a.ID, b.ID) })
+	return r
+}
+
+// PolicyInput is the policy ID of the error result for an object that could
+// not be reviewed at all (for example one without metadata.name).
+const PolicyInput = "input"
+
+// inputPolicy describes PolicyInput, which has no METADATA of its own.
+var inputPolicy = PolicyInfo{
+	ID:          PolicyInput,
+	Title:       "Objects can be reviewed",
+	Description: "An object that cannot be turned into an admission review (for example one without metadata.name) is checked by no policy.",
+	Severity:    "high",
+	Remediation: "Fix the object at the file and line the message names, so that it is a valid Kubernetes object.",
+}
+
+// policy returns the metadata of policy id: from Policies, the built-in
+// description of PolicyInput, or a stand-in that carries only the ID and
+// the given severity.
+func (r *ScanReport) policy(id, severity string) PolicyInfo {
+	if i := slices.IndexFunc(r.Policies, func(p PolicyInfo) bool { return p.ID == id }); i >= 0 {
+		return r.Policies[i]
+	}
+	if id == PolicyInput {
+		return inputPolicy
+	}
+	return PolicyInfo{ID: id, Severity: severity}
 }
 
 // APIVersion of ScanReport documents.
@@ -124,3 +175,55 @@ func compare(a, b Result) int {
 // Failed reports whether the scan must exit non-zero: a failing result of a
 // deny policy or an error result.
 func (r *ScanReport) Failed() bool { return r.Summary.Fail > 0 || r.Summary.Error > 0 }
+
+// severityRank orders severities, most severe first; unknown ones sort last.
+func severityRank(s string) int {
+	switch s {
+	case "critical":
+		return 0
+	case "high":
+		return 1
+	case "medium":
+		return 2
+	case "low":
+		return 3
+	case "info":
+		return 4
+	}
+	return 5
+}
+
+// stdinFile is the Source.File of objects read from standard input.
+const stdinFile = "<stdin>"
+
+// sourceFile returns the file of s with forward slashes and without a
+// leading "./", as code hosts expect it, or "" when there is no file to point
+// at (objects from a cluster or from stdin).
+func sourceFile(s *Source) string {
+	if s == nil || s.File == "" || s.File == stdinFile {
+		return ""
+	}
+	f := filepath.ToSlash(s.File)
+	for strings.HasPrefix(f, "./") {
+		f = f[2:]
+	}
+	return f
+}
+
+// resourcePath names a resource as kind/namespace/name (kind/name when it
+// is cluster-scoped).
+func resourcePath(r Resource) string {
+	if r.Namespace == "" {
+		return r.Kind + "/" + r.Name
+	}
+	return r.Kind + "/" + r.Namespace + "/" + r.Name
+}
+
+// resourceLabel names a resource for people, also one without a name (the
+// object of a PolicyInput result).
+func resourceLabel(r Resource) string {
+	if r.Name == "" {
+		return strings.TrimSpace(r.Kind + " (no name)")
+	}
+	return resourceString(r)
+}

@@ -1,6 +1,8 @@
 package report_test
 
 import (
+	"bytes"
+	"slices"
 	"testing"
 	"time"
 
@@ -218,5 +220,28 @@ func TestSummaryAdd(t *testing.T) {
 	want := report.Summary{Pass: 1, Fail: 2, Warn: 1, Error: 1, Skip: 1}
 	if s != want {
 		t.Errorf("Summary: got %+v, want %+v", s, want)
+	}
+}
+
+// TestWithPolicies checks that the metadata is sorted and stays out of the
+// json/yaml document, whose shape is a contract.
+func TestWithPolicies(t *testing.T) {
+	rep := auditReport()
+	var ids []string
+	for _, p := range rep.Policies {
+		ids = append(ids, p.ID)
+	}
+	if !slices.IsSorted(ids) || len(ids) != len(auditPolicies()) {
+		t.Errorf("Policies: got %v, want every policy sorted by ID", ids)
+	}
+	var with, without bytes.Buffer
+	if err := (report.JSON{}).Write(&with, rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := (report.JSON{}).Write(&without, report.New(reportTime, 8, auditResults(), true)); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(without.String(), with.String()); diff != "" {
+		t.Errorf("json with policies differs from json without (-without +with):\n%s", diff)
 	}
 }

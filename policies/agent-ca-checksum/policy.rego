@@ -82,7 +82,9 @@ accepted contains rancher.ca_checksum(internal) if {
 	internal != ""
 }
 
-expected := rancher.ca_checksum(cacerts) if cacerts != "" else := ""
+expected := rancher.ca_checksum(cacerts) if {
+	cacerts != ""
+} else := ""
 
 hex_sha256 := `^[0-9a-f]{64}$`
 
@@ -92,7 +94,7 @@ checkable(e) if not startswith(e.from, "envFrom Secret stv-aggregation")
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	e := s.env[env_name]
 	checkable(e)
 	is_string(e.value)
@@ -107,7 +109,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	applies
 	cacerts != ""
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	e := s.env[env_name]
 	checkable(e)
 	regex.match(hex_sha256, e.value)
@@ -121,7 +123,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	applies
 	cacerts == ""
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	e := s.env[env_name]
 	checkable(e)
 	regex.match(hex_sha256, e.value)
@@ -134,7 +136,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	applies
 	cacerts != ""
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	s.agent
 	not s.init
 	state := missing_or_empty(s)
@@ -147,7 +149,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	applies
 	not cacerts_known
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	s.agent
 	not s.init
 	reason := strict_reason(s)
@@ -160,7 +162,7 @@ violation contains {"msg": msg, "details": details} if {
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	e := s.env[env_name]
 	e.value == null
 	msg := sprintf("%s: env %s of %s comes from %s, which is not in the inventory, so the CA pin cannot be verified; set the literal checksum %s or include the referenced object", [
@@ -185,9 +187,13 @@ strict_reason(s) := "agent-tls-mode is \"strict\"" if {
 	count(names) > 0
 }
 
-expected_desc := sprintf("%q", [expected]) if cacerts_known else := "the sha256 of the cacerts Setting"
+expected_desc := sprintf("%q", [expected]) if {
+	cacerts_known
+} else := "the sha256 of the cacerts Setting"
 
-from_note(e) := sprintf(" (from %s)", [e.from]) if e.from != "value" else := ""
+from_note(e) := sprintf(" (from %s)", [e.from]) if {
+	e.from != "value"
+} else := ""
 
 changed_note(key) := "; this update replaces the correct pin" if {
 	rancher.old_scope(key).env[env_name].value in accepted

@@ -60,11 +60,13 @@ server_url := eff if {
 	rancher.url_parts(eff.value)
 }
 
-wanted := sprintf("%q", [server_url.value]) if server_url else := "\"https://<rancher host>\""
+wanted := sprintf("%q", [server_url.value]) if {
+	server_url
+} else := "\"https://<rancher host>\""
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	e := s.env[env_name]
 	is_string(e.value)
 	not rancher.https_url(e.value)
@@ -78,7 +80,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	applies
 	require_match
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	e := s.env[env_name]
 	rancher.https_url(e.value)
 	rancher.normalize_url(e.value) != rancher.normalize_url(server_url.value)
@@ -95,7 +97,7 @@ violation contains {"msg": msg, "details": details} if {
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	e := s.env[env_name]
 	e.value == null
 	msg := sprintf("%s: env %s of %s comes from %s, which is not in the inventory, so the server URL cannot be verified; set the literal https server-url %s or include the referenced object", [
@@ -106,7 +108,7 @@ violation contains {"msg": msg, "details": details} if {
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	s.agent
 	not s.env[env_name]
 	not rancher.may_come_from_env_from(s.unresolved, env_name)
@@ -116,7 +118,9 @@ violation contains {"msg": msg, "details": details} if {
 	details := {"field": sprintf("%s.env[%s]", [s.path, env_name]), "value": null}
 }
 
-from_note(e) := sprintf(" (from %s)", [e.from]) if e.from != "value" else := ""
+from_note(e) := sprintf(" (from %s)", [e.from]) if {
+	e.from != "value"
+} else := ""
 
 changed_note(key, new) := sprintf("; this update changes it from %q", [old]) if {
 	old := rancher.old_scope(key).env[env_name].value

@@ -112,7 +112,7 @@ strict_mode if mode.value == "strict"
 violation contains {"msg": msg, "details": details} if {
 	applies
 	workload
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	some name in strict_names
 	e := s.env[name]
 	is_string(e.value)
@@ -126,7 +126,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	applies
 	workload
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	some name in strict_names
 	e := s.env[name]
 	e.value == null
@@ -140,7 +140,7 @@ violation contains {"msg": msg, "details": details} if {
 	applies
 	workload
 	strict_mode
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	s.agent
 	not s.init
 	count([n | some n in accepted_names; s.env[n]]) == 0
@@ -153,9 +153,13 @@ violation contains {"msg": msg, "details": details} if {
 
 # The cattle agents read STRICT_VERIFY only; the system-agent install script
 # run by the Plan reads CATTLE_AGENT_STRICT_VERIFY, else STRICT_VERIFY.
-accepted_names := strict_names if rancher.upgrader_plan else := ["STRICT_VERIFY"]
+accepted_names := strict_names if {
+	rancher.upgrader_plan
+} else := ["STRICT_VERIFY"]
 
-from_note(e) := sprintf(" (from %s)", [e.from]) if e.from != "value" else := ""
+from_note(e) := sprintf(" (from %s)", [e.from]) if {
+	e.from != "value"
+} else := ""
 
 env_downgrade(key, name) := "; this is a downgrade from \"true\"" if {
 	rancher.true_value(rancher.old_scope(key).env[name].value)
@@ -190,7 +194,9 @@ agent_env_true(e) if {
 	rancher.true_value(rancher.env_literal(e))
 }
 
-agent_env_desc(e) := "a valueFrom reference, which cannot be verified" if e.valueFrom else := sprintf("%q", [rancher.env_literal(e)])
+agent_env_desc(e) := "a valueFrom reference, which cannot be verified" if {
+	e.valueFrom
+} else := sprintf("%q", [rancher.env_literal(e)])
 
 cluster_downgrade(name) := "; this is a downgrade from \"true\"" if {
 	k8s.is_update

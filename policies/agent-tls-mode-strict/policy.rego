@@ -56,7 +56,7 @@ applies if reviewing_setting
 applies if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
-	some s in rancher.rancher_scopes(k8s.obj)
+	some s in rancher.reviewed_rancher_scopes
 	s.env[env_name]
 }
 
@@ -78,7 +78,9 @@ violation contains {"msg": msg, "details": details} if {
 	}
 }
 
-field_of(eff) := sprintf("env %s (Deployment cattle-system/rancher)", [eff.env]) if eff.source == "env" else := eff.source
+field_of(eff) := sprintf("env %s (Deployment cattle-system/rancher)", [eff.env]) if {
+	eff.source == "env"
+} else := eff.source
 
 fix(eff) := sprintf("set env %s on Deployment cattle-system/rancher (Helm value agentTLSMode) to \"strict\"", [eff.env]) if {
 	eff.source == "env"
@@ -116,7 +118,7 @@ delete_downgrade := "; this is a downgrade from strict" if {
 violation contains {"msg": msg, "details": details} if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
-	some s in rancher.rancher_scopes(k8s.obj)
+	some s in rancher.reviewed_rancher_scopes
 	e := s.env[env_name]
 	is_string(e.value)
 	e.value != "strict"
@@ -134,7 +136,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
-	some s in rancher.rancher_scopes(k8s.obj)
+	some s in rancher.reviewed_rancher_scopes
 	e := s.env[env_name]
 	e.value == null
 	msg := sprintf("Deployment %s: env %s of %s comes from %s, which is not in the inventory, so agent-tls-mode cannot be verified as \"strict\"; set the literal value \"strict\" or include the referenced object", [

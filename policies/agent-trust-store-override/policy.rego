@@ -81,7 +81,7 @@ allowed(name, v) if {
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	some name in trust_store_vars
 	e := s.env[name]
 	not allowed(name, e.value)
@@ -104,7 +104,7 @@ enables(v) if {
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	some name, e in s.env
 	regex.match(insecure_name, name)
 	enables(e.value)
@@ -116,7 +116,7 @@ violation contains {"msg": msg, "details": details} if {
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	some name, e in s.env
 	regex.match(insecure_name, name)
 	e.value == null
@@ -130,7 +130,7 @@ violation contains {"msg": msg, "details": details} if {
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	some field in ["command", "args"]
 	line := object.get(s.container, field, [])
 	is_array(line)
@@ -144,7 +144,7 @@ violation contains {"msg": msg, "details": details} if {
 
 violation contains {"msg": msg, "details": details} if {
 	applies
-	some s in rancher.env_scopes(k8s.obj)
+	some s in rancher.reviewed_scopes
 	some name, e in s.env
 	is_string(e.value)
 	found := skip_options([e.value])
@@ -199,13 +199,19 @@ value_enables(v) if v == ""
 
 value_enables(v) if enables(v)
 
-option_text(flag, value) := flag if value == "" else := concat("=", [flag, value])
+option_text(flag, value) := flag if {
+	value == ""
+} else := concat("=", [flag, value])
 
 # --- messages ---------------------------------------------------------------------
 
-value_desc(e) := sprintf("%q", [e.value]) if is_string(e.value) else := "a value the inventory cannot resolve"
+value_desc(e) := sprintf("%q", [e.value]) if {
+	is_string(e.value)
+} else := "a value the inventory cannot resolve"
 
-from_note(e) := sprintf(" (from %s)", [e.from]) if e.from != "value" else := ""
+from_note(e) := sprintf(" (from %s)", [e.from]) if {
+	e.from != "value"
+} else := ""
 
 added_note(key, name) := "; this update adds it" if {
 	old := rancher.old_scope(key)

@@ -5,7 +5,9 @@ import data.tlsguard.agent_trust_store_override as policy
 
 denied(inp, inv) if count(policy.violation) > 0 with input as inp with data.inventory as inv
 
-denied_or_false(inp, inv) := true if denied(inp, inv) else := false
+denied_or_false(inp, inv) if {
+	denied(inp, inv)
+} else := false
 
 msgs(inp, inv) := m if {
 	m := {v.msg | some v in policy.violation} with input as inp with data.inventory as inv

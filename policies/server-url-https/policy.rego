@@ -54,7 +54,7 @@ applies if {
 
 rancher_deployment_sets_env if {
 	rancher.reviewing_rancher_deployment
-	some s in rancher.rancher_scopes(k8s.obj)
+	some s in rancher.reviewed_rancher_scopes
 	s.env[env_name]
 }
 
@@ -77,9 +77,13 @@ violation contains {"msg": msg, "details": details} if {
 	}
 }
 
-field_of(eff) := sprintf("env %s (Deployment cattle-system/rancher)", [eff.env]) if eff.source == "env" else := eff.source
+field_of(eff) := sprintf("env %s (Deployment cattle-system/rancher)", [eff.env]) if {
+	eff.source == "env"
+} else := eff.source
 
-fix_target(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if eff.source == "env" else := "value"
+fix_target(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if {
+	eff.source == "env"
+} else := "value"
 
 # On UPDATE, say when this request is what breaks an https server-url.
 setting_downgrade := "; this update changes it from an https URL" if {
@@ -92,7 +96,7 @@ setting_downgrade := "; this update changes it from an https URL" if {
 violation contains {"msg": msg, "details": details} if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
-	some s in rancher.rancher_scopes(k8s.obj)
+	some s in rancher.reviewed_rancher_scopes
 	e := s.env[env_name]
 	is_string(e.value)
 	not rancher.https_url(e.value)
@@ -106,7 +110,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
-	some s in rancher.rancher_scopes(k8s.obj)
+	some s in rancher.reviewed_rancher_scopes
 	e := s.env[env_name]
 	e.value == null
 	msg := sprintf("Deployment %s: env %s of %s comes from %s, which is not in the inventory, so the server-url cannot be verified; set a literal https URL or include the referenced object", [

@@ -19,7 +19,9 @@ msgs(inp, inv) := m if {
 	m := {v.msg | some v in policy.violation} with input as inp with data.inventory as inv
 }
 
-denied_or_false(inp, inv) := true if denied(inp, inv) else := false
+denied_or_false(inp, inv) if {
+	denied(inp, inv)
+} else := false
 
 # --- the Setting ------------------------------------------------------------------
 

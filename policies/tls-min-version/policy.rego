@@ -77,7 +77,9 @@ acceptable_versions := concat(" or ", [sprintf("%q", [v]) |
 ])
 
 # version_value(v) is the version Rancher uses for configured value v.
-version_value(v) := default_version if v == "" else := v
+version_value(v) := default_version if {
+	v == ""
+} else := v
 
 # version_problem(v) says why version value v is not acceptable.
 version_problem(v) := "is not one of 1.0, 1.1, 1.2, 1.3" if {
@@ -101,11 +103,17 @@ violation contains {"msg": msg, "details": details} if {
 	details := {"field": field_of(eff), "effectiveValue": eff.value, "minVersion": min_version}
 }
 
-field_of(eff) := sprintf("env %s (Deployment cattle-system/rancher)", [eff.env]) if eff.source == "env" else := eff.source
+field_of(eff) := sprintf("env %s (Deployment cattle-system/rancher)", [eff.env]) if {
+	eff.source == "env"
+} else := eff.source
 
-fix_target(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if eff.source == "env" else := "value"
+fix_target(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if {
+	eff.source == "env"
+} else := "value"
 
-source_desc(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if eff.source == "env" else := eff.source
+source_desc(eff) := sprintf("env %s on Deployment cattle-system/rancher", [eff.env]) if {
+	eff.source == "env"
+} else := eff.source
 
 version_lowered := sprintf("; this update lowers it from %q", [old]) if {
 	k8s.is_update
@@ -179,7 +187,7 @@ describe_weak(bad) := concat(", ", [sprintf("%s (%s)", [b.name, b.problem]) | so
 violation contains {"msg": msg, "details": details} if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
-	some s in rancher.rancher_scopes(k8s.obj)
+	some s in rancher.reviewed_rancher_scopes
 	e := s.env[version_env]
 	is_string(e.value)
 	problem := version_problem(e.value)
@@ -200,7 +208,7 @@ violation contains {"msg": msg, "details": details} if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
 	not effective_min_is_13
-	some s in rancher.rancher_scopes(k8s.obj)
+	some s in rancher.reviewed_rancher_scopes
 	e := s.env[cipher_env]
 	is_string(e.value)
 	bad := weak_ciphers(e.value)
@@ -214,7 +222,7 @@ violation contains {"msg": msg, "details": details} if {
 violation contains {"msg": msg, "details": details} if {
 	rancher.reviewing_rancher_deployment
 	not k8s.is_delete
-	some s in rancher.rancher_scopes(k8s.obj)
+	some s in rancher.reviewed_rancher_scopes
 	some name in [version_env, cipher_env]
 	e := s.env[name]
 	e.value == null

@@ -62,6 +62,8 @@ type benchOptions struct {
 	Duration    time.Duration
 	Warmup      time.Duration
 	Concurrency int
+	Timeout     time.Duration
+	Certs       int
 	Target      string
 	Output      string
 	CPUProfile  string
@@ -74,7 +76,7 @@ func newBenchOptions() *benchOptions {
 	e.Now = testcerts.Now.Format(time.RFC3339)
 	return &benchOptions{
 		Engine: e, Rate: 1000, Duration: 30 * time.Second, Warmup: 3 * time.Second,
-		Concurrency: 256, Target: benchBoth, Output: "table",
+		Concurrency: 256, Timeout: 3 * time.Second, Certs: 1, Target: benchBoth, Output: "table",
 	}
 }
 
@@ -85,6 +87,8 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Duration, "duration", o.Duration, "measured time per target")
 	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "unmeasured load at the same rate before each measured segment")
 	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "maximum requests in flight (and kept-alive connections)")
+	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "deadline of each request from its scheduled send time, as the webhook's timeoutSeconds (3)")
+	fs.IntVar(&o.Certs, "certs", o.Certs, "distinct leaf certificates, one per request in turn; more than the engine's x509 memo holds (256) makes every request parse its chain")
 	fs.StringVar(&o.Target, "target", o.Target, "both, tlsguard or allow (the allow-all handler)")
 	fs.StringVarP(&o.Output, "output", "o", o.Output, "table or json")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", o.CPUProfile, "write a CPU profile of the measured segments (server and load generator) to this file")
@@ -92,9 +96,12 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 
 // Validate checks the flag values.
 func (o *benchOptions) Validate() error {
-	cfg := loadgen.Config{Rate: o.Rate, Duration: o.Duration, Warmup: o.Warmup, Concurrency: o.Concurrency}
+	cfg := loadgen.Config{Rate: o.Rate, Duration: o.Duration, Warmup: o.Warmup, Concurrency: o.Concurrency, Timeout: o.Timeout}
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	if o.Certs < 1 {
+		return fmt.Errorf("--certs %d: must be at least 1", o.Certs)
 	}
 	switch o.Target {
 	case benchBoth, benchTLSGuard, "allow":
@@ -136,9 +143,9 @@ for the whole duration, allow-all for the other half (each segment after
 its own warmup): both targets sit at the same mean time in the run, so a
 drift of the machine (heap growth, other load) does not favour either.
 
-Exit status: 0 no request failed; 1 a request failed (transport error,
-non-200, or an answer other than the expected admission); 2 usage or
-setup error.`,
+Exit status: 0 no request failed; 1 a request failed (no answer within
+--timeout, transport error, non-200, or an answer other than the expected
+admission); 2 usage or setup error.`,
 		Example: `  tlsguard bench webhook --rate 1000 --duration 30s
   tlsguard bench webhook --target tlsguard --cpuprofile cpu.out && go tool pprof -top cpu.out`,
 		Args:    cobra.NoArgs,
@@ -159,6 +166,7 @@ type benchReport struct {
 	Warmup      time.Duration    `json:"warmupNs"`
 	Concurrency int              `json:"concurrency"`
 	BodyBytes   int              `json:"bodyBytes"`
+	Certs       int              `json:"certs"`
 	Order       []string         `json:"order"`
 	Results     []loadgen.Result `json:"results"`
 	// RatioP99 is tlsguard's p99 over allow-all's; 0 unless both ran.
@@ -193,7 +201,7 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 	defer os.RemoveAll(dir)
 
 	now := o.Engine.Clock()()
-	sc, err := newBenchScenario(now)
+	sc, err := newBenchScenario(now, o.Certs)
 	if err != nil {
 		return err
 	}
@@ -222,7 +230,7 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 	if err != nil {
 		return err
 	}
-	client, err := loadgen.NewClient(caPEM, o.Concurrency, 10*time.Second)
+	client, err := loadgen.NewClient(caPEM, o.Concurrency)
 	if err != nil {
 		return err
 	}
@@ -230,12 +238,14 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 
 	expect := loadgen.Expect{Allowed: true, UID: benchUID}
 	targets := map[string]loadgen.Target{
-		benchTLSGuard: {Name: benchTLSGuard, URL: base + webhook.Path, Body: sc.good, Expect: expect},
-		benchAllowAll: {Name: benchAllowAll, URL: base + allowPath, Body: sc.good, Expect: expect},
+		benchTLSGuard: {Name: benchTLSGuard, URL: base + webhook.Path, Bodies: sc.good, Expect: expect},
+		benchAllowAll: {Name: benchAllowAll, URL: base + allowPath, Bodies: sc.good, Expect: expect},
 	}
-	denied := loadgen.Target{Name: "self-signed", URL: base + webhook.Path, Body: sc.selfSigned,
+	denied := loadgen.Target{Name: "self-signed", URL: base + webhook.Path, Bodies: [][]byte{sc.selfSigned},
 		Expect: loadgen.Expect{Allowed: false, Code: 403, UID: benchUID, MessageContains: "[certificate-trusted-ca]"}}
-	if err := preflight(ctx, streams.Err, client, targets[benchTLSGuard], targets[benchAllowAll], denied); err != nil {
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := preflight(pctx, streams.Err, client, targets[benchTLSGuard], targets[benchAllowAll], denied); err != nil {
 		return err
 	}
 
@@ -252,14 +262,14 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 	}
 	rep := benchReport{
 		Machine: machine(), Rate: o.Rate, Duration: o.Duration, Warmup: o.Warmup,
-		Concurrency: o.Concurrency, BodyBytes: len(sc.good),
+		Concurrency: o.Concurrency, BodyBytes: len(sc.good[0]), Certs: o.Certs,
 	}
 	segments := plan(o.Target, o.Duration)
 	bySegment := map[string][]loadgen.Result{}
 	for _, s := range segments {
 		rep.Order = append(rep.Order, fmt.Sprintf("%s %s", s.target, s.duration))
 		fmt.Fprintf(streams.Err, "%s: %s warmup, then %s at %g requests/s\n", s.target, o.Warmup, s.duration, o.Rate)
-		cfg := loadgen.Config{Rate: o.Rate, Duration: s.duration, Warmup: o.Warmup, Concurrency: o.Concurrency}
+		cfg := loadgen.Config{Rate: o.Rate, Duration: s.duration, Warmup: o.Warmup, Concurrency: o.Concurrency, Timeout: o.Timeout}
 		res, err := loadgen.Run(ctx, client, targets[s.target], cfg)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.target, err)
@@ -365,8 +375,8 @@ func (r *benchReport) write(w io.Writer, format string) error {
 		return enc.Encode(r)
 	}
 	fmt.Fprintf(w, "machine: %d CPUs (GOMAXPROCS %d), %s, %s\n", r.Machine.CPUs, r.Machine.GOMAXPROCS, r.Machine.Model, r.Machine.Go)
-	fmt.Fprintf(w, "load: %g requests/s per target, %d in flight at most, %d-byte AdmissionReview, order: %s\n\n",
-		r.Rate, r.Concurrency, r.BodyBytes, strings.Join(r.Order, ", "))
+	fmt.Fprintf(w, "load: %g requests/s per target, %d in flight at most, %d-byte AdmissionReview, %d distinct leaf certificates, order: %s\n\n",
+		r.Rate, r.Concurrency, r.BodyBytes, r.Certs, strings.Join(r.Order, ", "))
 	if err := loadgen.WriteTable(w, r.Results); err != nil {
 		return err
 	}
@@ -414,55 +424,37 @@ func machine() benchMachine {
 const benchUID = "0b5a3f8e-6c1d-4e2f-9a7b-3c4d5e6f7a8b"
 
 // benchScenario is the request the benchmark sends and the cluster state it
-// is judged against, generated fresh around the evaluation time.
+// is judged against, generated fresh around the evaluation time. With n
+// leaves, the requests differ only in the leaf (all share one key).
 type benchScenario struct {
 	root       *testcerts.Cert
-	good       []byte // AdmissionReview: rotation to a fresh CA-issued leaf
-	selfSigned []byte // AdmissionReview: the same Secret with a self-signed leaf
+	good       [][]byte // AdmissionReviews: rotation to a fresh CA-issued leaf, one per leaf
+	selfSigned []byte   // AdmissionReview: the same Secret with a self-signed leaf
 	inventory  map[string]any
 }
 
-func newBenchScenario(now time.Time) (*benchScenario, error) {
-	const day = 24 * time.Hour
-	host := testcerts.Host
-	var err error
-	must := func(c *testcerts.Cert, e error) *testcerts.Cert {
-		if err == nil {
-			err = e
+func newBenchScenario(now time.Time, n int) (*benchScenario, error) {
+	c, err := newBenchCerts(now, n)
+	if err != nil {
+		return nil, fmt.Errorf("bench certificates: %w", err)
+	}
+	created := now.Add(-200 * 24 * time.Hour)
+	oldSecret := tlsSecret(c.old.ChainPEM()+c.root.CertPEM(), c.old.KeyPEM(), "41877", created)
+	sc := &benchScenario{root: c.root}
+	for _, f := range c.fresh {
+		body, err := secretUpdate(tlsSecret(f.ChainPEM()+c.root.CertPEM(), f.KeyPEM(), "41878", created), oldSecret)
+		if err != nil {
+			return nil, err
 		}
-		return c
+		sc.good = append(sc.good, body)
 	}
-	leaf := func(from, to time.Duration) testcerts.Spec {
-		return testcerts.Spec{CommonName: host, DNSNames: []string{host}, NotBefore: now.Add(-from), NotAfter: now.Add(to)}
-	}
-	root := must(testcerts.Issue(testcerts.Spec{CommonName: "tlsguard Bench Root CA", Organization: []string{"tlsguard bench"},
-		IsCA: true, Key: testcerts.RSA2048, NotBefore: now.Add(-730 * day), NotAfter: now.Add(2920 * day)}, nil))
-	if err != nil {
-		return nil, fmt.Errorf("bench certificates: %w", err)
-	}
-	inter := must(testcerts.Issue(testcerts.Spec{CommonName: "tlsguard Bench Intermediate CA", Organization: []string{"tlsguard bench"},
-		IsCA: true, NotBefore: now.Add(-365 * day), NotAfter: now.Add(1460 * day)}, root))
-	if err != nil {
-		return nil, fmt.Errorf("bench certificates: %w", err)
-	}
-	fresh := must(testcerts.Issue(leaf(day, 89*day), inter))
-	old := must(testcerts.Issue(leaf(200*day, 165*day), inter))
-	self := must(testcerts.Issue(leaf(day, 89*day), nil))
-	if err != nil {
-		return nil, fmt.Errorf("bench certificates: %w", err)
-	}
-	oldSecret := tlsSecret(old.ChainPEM()+root.CertPEM(), old.KeyPEM(), "41877", now.Add(-200*day))
-	sc := &benchScenario{root: root}
-	if sc.good, err = secretUpdate(tlsSecret(fresh.ChainPEM()+root.CertPEM(), fresh.KeyPEM(), "41878", now.Add(-200*day)), oldSecret); err != nil {
-		return nil, err
-	}
-	if sc.selfSigned, err = secretUpdate(tlsSecret(self.ChainPEM(), self.KeyPEM(), "41878", now.Add(-200*day)), oldSecret); err != nil {
+	if sc.selfSigned, err = secretUpdate(tlsSecret(c.self.ChainPEM(), c.self.KeyPEM(), "41878", created), oldSecret); err != nil {
 		return nil, err
 	}
 	inv := inventory.New()
-	inv.Add(setting("server-url", "https://"+host, ""))
+	inv.Add(setting("server-url", "https://"+testcerts.Host, ""))
 	inv.Add(setting("agent-tls-mode", "strict", "strict"))
-	inv.Add(setting("cacerts", root.CertPEM(), ""))
+	inv.Add(setting("cacerts", c.root.CertPEM(), ""))
 	oldObj, err := k8sruntime.DefaultUnstructuredConverter.ToUnstructured(oldSecret)
 	if err != nil {
 		return nil, err
@@ -470,6 +462,51 @@ func newBenchScenario(now time.Time) (*benchScenario, error) {
 	inv.Add(oldObj) // stored without tls.key, as the informers keep it
 	sc.inventory = inv.Document()
 	return sc, nil
+}
+
+// benchCerts are a root (RSA 2048) and an intermediate (P-256) CA, n fresh
+// leaves for rancher.example.com under them, the older leaf they replace,
+// and a self-signed leaf.
+type benchCerts struct {
+	root, inter, old, self *testcerts.Cert
+	fresh                  []*testcerts.Cert
+}
+
+func newBenchCerts(now time.Time, n int) (*benchCerts, error) {
+	const day = 24 * time.Hour
+	leaf := func(age, left time.Duration) testcerts.Spec {
+		h := testcerts.Host
+		return testcerts.Spec{CommonName: h, DNSNames: []string{h}, NotBefore: now.Add(-age), NotAfter: now.Add(left)}
+	}
+	org := []string{"tlsguard bench"}
+	var c benchCerts
+	var err error
+	if c.root, err = testcerts.Issue(testcerts.Spec{CommonName: "tlsguard Bench Root CA", Organization: org, IsCA: true,
+		Key: testcerts.RSA2048, NotBefore: now.Add(-730 * day), NotAfter: now.Add(2920 * day)}, nil); err != nil {
+		return nil, err
+	}
+	if c.inter, err = testcerts.Issue(testcerts.Spec{CommonName: "tlsguard Bench Intermediate CA", Organization: org, IsCA: true,
+		NotBefore: now.Add(-365 * day), NotAfter: now.Add(1460 * day)}, c.root); err != nil {
+		return nil, err
+	}
+	if c.old, err = testcerts.Issue(leaf(200*day, 165*day), c.inter); err != nil {
+		return nil, err
+	}
+	if c.self, err = testcerts.Issue(leaf(day, 89*day), nil); err != nil {
+		return nil, err
+	}
+	for i := range n {
+		spec := leaf(day, 89*day)
+		if i > 0 {
+			spec.Signer = c.fresh[0].Key // key generation would dominate the setup
+		}
+		f, err := testcerts.Issue(spec, c.inter)
+		if err != nil {
+			return nil, err
+		}
+		c.fresh = append(c.fresh, f)
+	}
+	return &c, nil
 }
 
 func setting(name, value, def string) map[string]any {

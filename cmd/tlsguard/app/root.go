@@ -75,6 +75,7 @@ agentTLSMode and clusters' agentEnvVars.`,
 	root.SetErr(streams.Err)
 	root.AddCommand(
 		NewScanCommand(streams),
+		NewProbeCommand(streams),
 		NewPolicyCommand(streams),
 		NewServeCommand(streams),
 		NewWebhookCommand(streams),

@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tlsguard/tlsguard/pkg/audit"
-	"github.com/tlsguard/tlsguard/pkg/manifest"
 	"github.com/tlsguard/tlsguard/pkg/options"
 	"github.com/tlsguard/tlsguard/pkg/report"
 )
@@ -37,7 +36,7 @@ object that could not be evaluated; 2 usage or input error.`,
 
 func runScan(cmd *cobra.Command, streams IO, o *options.Scan, args []string) error {
 	ctx := cmd.Context()
-	objects, err := manifest.Read(args, streams.In)
+	objects, err := readObjects(ctx, streams, o, args)
 	if err != nil {
 		return err
 	}
@@ -49,6 +48,16 @@ func runScan(cmd *cobra.Command, streams IO, o *options.Scan, args []string) err
 	if err != nil {
 		return err
 	}
+	var policies []report.PolicyInfo
+	for _, md := range engine.Policies() {
+		if _, enabled := engine.Settings(md.ID); enabled {
+			policies = append(policies, report.PolicyInfo{
+				ID: md.ID, Title: md.Title, Description: md.Description,
+				Severity: md.Severity, Remediation: md.Remediation, Docs: md.Docs,
+			})
+		}
+	}
+	rep.WithPolicies(policies)
 	w, _ := report.Get(o.Output) // validated in PreRunE
 	if err := w.Write(streams.Out, rep); err != nil {
 		return err

@@ -97,4 +97,3 @@ func (cp *ControlPlane) AddUser(t testing.TB, name string, groups ...string) (*r
 
 // Stop stops the control plane early (for restart tests).
 func (cp *ControlPlane) Stop() error { return cp.env.Stop() }
-
