@@ -81,7 +81,7 @@ func run() error {
 	port, health := freePort(), freePort()
 	step(fmt.Sprintf("Starting tlsguard serve in local mode on 127.0.0.1:%d (evaluating at %s, the time the demo certificates are valid at)", port, testcerts.Now.Format(time.DateOnly)))
 	serve := exec.CommandContext(ctx, bin, "serve", "--kubeconfig", kubeconfig,
-		"--webhook-addr", fmt.Sprintf("127.0.0.1:%d", port), "--health-addr", fmt.Sprintf("127.0.0.1:%d", health), "--metrics-addr", "0",
+		"--webhook-addr", fmt.Sprintf("127.0.0.1:%d", port), "--health-addr", fmt.Sprintf("127.0.0.1:%d", health), "--metrics-addr", "0", "--probe-interval", "0",
 		"--cert-dir", filepath.Join(dir, "certs"), "--register-webhook",
 		"--now", testcerts.Now.Format(time.RFC3339), "--system-roots=false", "--trust-bundle", root)
 	var logs bytes.Buffer

@@ -2,10 +2,8 @@ package scan
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/go-logr/logr"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -24,35 +22,13 @@ func (s *Scanner) writeReport(ctx context.Context, obj *unstructured.Unstructure
 		Name: obj.GetName(), UID: string(obj.GetUID()),
 	}
 	want := policyreport.Build(s.opts.ReportFormat, subject, results, s.docs, s.deps.Now())
-	have := &unstructured.Unstructured{}
-	have.SetGroupVersionKind(want.GroupVersionKind())
-	err := s.deps.Writer.Get(ctx, client.ObjectKeyFromObject(want), have)
-	switch {
-	case apierrors.IsNotFound(err):
-		if len(results) == 0 {
-			return nil
-		}
-		if err := s.deps.Writer.Create(ctx, want); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("create %s %s: %w", want.GetKind(), want.GetName(), err)
-		}
-		s.deps.Metrics.reportWritten("create")
-		return nil
-	case err != nil:
-		return fmt.Errorf("get %s %s: %w", want.GetKind(), want.GetName(), err)
-	case len(results) == 0:
-		if err := s.deps.Writer.Delete(ctx, have); client.IgnoreNotFound(err) != nil {
-			return fmt.Errorf("delete %s %s: %w", have.GetKind(), have.GetName(), err)
-		}
-		s.deps.Metrics.reportWritten("delete")
-		return nil
-	case policyreport.SameContent(have, want):
-		return nil
+	op, err := policyreport.Apply(ctx, s.deps.Writer, want, len(results) == 0)
+	if err != nil {
+		return err
 	}
-	want.SetResourceVersion(have.GetResourceVersion())
-	if err := s.deps.Writer.Update(ctx, want); err != nil {
-		return fmt.Errorf("update %s %s: %w", want.GetKind(), want.GetName(), err)
+	if op != "" {
+		s.deps.Metrics.reportWritten(op)
 	}
-	s.deps.Metrics.reportWritten("update")
 	return nil
 }
 

@@ -31,6 +31,8 @@ import (
 	"github.com/tlsguard/tlsguard/pkg/inventory"
 	"github.com/tlsguard/tlsguard/pkg/options"
 	"github.com/tlsguard/tlsguard/pkg/policy"
+	"github.com/tlsguard/tlsguard/pkg/policyreport"
+	"github.com/tlsguard/tlsguard/pkg/probe"
 	"github.com/tlsguard/tlsguard/webhook"
 )
 
@@ -127,6 +129,20 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 	scanner, err := newScanner(o, mgr, holder, writer, reg, log)
 	if err != nil {
 		return err
+	}
+	if o.ProbeInterval > 0 {
+		pm := probe.NewMetrics()
+		if err := pm.Register(reg); err != nil {
+			return err
+		}
+		format := policyreport.Format(o.ReportFormat)
+		if o.ReportFormat == "none" {
+			format = ""
+		}
+		if err := mgr.Add(&endpointProber{reader: mgr.GetAPIReader(), writer: mgr.GetClient(), format: format, interval: o.ProbeInterval,
+			metrics: pm, now: o.Engine.Clock(), log: log.WithName("probe")}); err != nil {
+			return err
+		}
 	}
 	var handlers []toolscache.ResourceEventHandler
 	if scanner != nil {

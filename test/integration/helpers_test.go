@@ -93,7 +93,8 @@ func startWithConfig(t *testing.T, cp *framework.ControlPlane, cfg *rest.Config,
 	o.CertDir = filepath.Join(dir, "certs")
 	o.RegisterWebhook = register
 	o.ReloadInterval = 0
-	o.ScanInterval = 0 // tests that scan turn it on
+	o.ScanInterval = 0  // tests that scan turn it on
+	o.ProbeInterval = 0 // the state's server-url is not on this machine
 	o.Engine.SystemRoots = false
 	o.Engine.TrustBundles = []string{root}
 	o.Engine.Now = testcerts.Now.Format(time.RFC3339)
