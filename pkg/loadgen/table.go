@@ -24,6 +24,25 @@ func WriteTable(w io.Writer, rs []Result) error {
 	return nil
 }
 
+// WriteDetails writes, per result, the send lag and one line per error
+// class with the first error seen.
+func WriteDetails(w io.Writer, rs []Result) error {
+	for _, r := range rs {
+		if _, err := fmt.Fprintf(w, "%s: send lag p99 %s, max %s (timer slack and waits for a free slot; included above)\n",
+			r.Target, Millis(r.Lag.P99), Millis(r.Lag.Max)); err != nil {
+			return fmt.Errorf("write details: %w", err)
+		}
+		for _, c := range Classes {
+			if n := r.ErrorsByClass[c]; n > 0 {
+				if _, err := fmt.Fprintf(w, "%s: %d %s errors, first: %s\n", r.Target, n, c, r.FirstErrors[c]); err != nil {
+					return fmt.Errorf("write details: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // Millis formats d in milliseconds with microsecond precision, e.g. 0.412ms.
 func Millis(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64) + "ms"

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -12,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -160,7 +158,7 @@ admission); 2 usage or setup error.`,
 
 // benchReport is what the command prints; -o json prints it as is.
 type benchReport struct {
-	Machine     benchMachine     `json:"machine"`
+	Machine     loadgen.Machine  `json:"machine"`
 	Rate        float64          `json:"rate"`
 	Duration    time.Duration    `json:"durationNs"`
 	Warmup      time.Duration    `json:"warmupNs"`
@@ -172,13 +170,6 @@ type benchReport struct {
 	// RatioP99 is tlsguard's p99 over allow-all's; 0 unless both ran.
 	RatioP99 float64      `json:"ratioP99,omitempty"`
 	Checks   []benchCheck `json:"checks"`
-}
-
-type benchMachine struct {
-	CPUs       int    `json:"cpus"`
-	GOMAXPROCS int    `json:"gomaxprocs"`
-	Model      string `json:"model"`
-	Go         string `json:"go"`
 }
 
 // benchCheck is one of the issue's targets and whether the run met it.
@@ -261,25 +252,19 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 		defer pprof.StopCPUProfile()
 	}
 	rep := benchReport{
-		Machine: machine(), Rate: o.Rate, Duration: o.Duration, Warmup: o.Warmup,
+		Machine: loadgen.ThisMachine(), Rate: o.Rate, Duration: o.Duration, Warmup: o.Warmup,
 		Concurrency: o.Concurrency, BodyBytes: len(sc.good[0]), Certs: o.Certs,
 	}
-	segments := plan(o.Target, o.Duration)
-	bySegment := map[string][]loadgen.Result{}
+	segments := plan(o.Target, targets, o.Duration)
 	for _, s := range segments {
-		rep.Order = append(rep.Order, fmt.Sprintf("%s %s", s.target, s.duration))
-		fmt.Fprintf(streams.Err, "%s: %s warmup, then %s at %g requests/s\n", s.target, o.Warmup, s.duration, o.Rate)
-		cfg := loadgen.Config{Rate: o.Rate, Duration: s.duration, Warmup: o.Warmup, Concurrency: o.Concurrency, Timeout: o.Timeout}
-		res, err := loadgen.Run(ctx, client, targets[s.target], cfg)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.target, err)
-		}
-		bySegment[s.target] = append(bySegment[s.target], res)
+		rep.Order = append(rep.Order, s.String())
 	}
-	for _, name := range []string{benchAllowAll, benchTLSGuard} {
-		if rs := bySegment[name]; len(rs) > 0 {
-			rep.Results = append(rep.Results, loadgen.Merge(name, rs...))
-		}
+	cfg := loadgen.Config{Rate: o.Rate, Warmup: o.Warmup, Concurrency: o.Concurrency, Timeout: o.Timeout}
+	rep.Results, err = loadgen.RunSegments(ctx, client, segments, cfg, func(s loadgen.Segment) {
+		fmt.Fprintf(streams.Err, "%s: %s warmup, then %s at %g requests/s\n", s.Target.Name, o.Warmup, s.Duration, o.Rate)
+	})
+	if err != nil {
+		return err
 	}
 	rep.check()
 	if err := rep.write(streams.Out, o.Output); err != nil {
@@ -293,22 +278,16 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 	return nil
 }
 
-// segment is one measured stretch of load on one target.
-type segment struct {
-	target   string
-	duration time.Duration
-}
-
 // plan orders the segments: for both, allow-all's time is split around
-// tlsguard's so both have the same mean position in the run.
-func plan(target string, d time.Duration) []segment {
+// tlsguard's (loadgen.ABA).
+func plan(target string, targets map[string]loadgen.Target, d time.Duration) []loadgen.Segment {
 	switch target {
 	case benchTLSGuard:
-		return []segment{{benchTLSGuard, d}}
+		return []loadgen.Segment{{Target: targets[benchTLSGuard], Duration: d}}
 	case "allow":
-		return []segment{{benchAllowAll, d}}
+		return []loadgen.Segment{{Target: targets[benchAllowAll], Duration: d}}
 	}
-	return []segment{{benchAllowAll, d / 2}, {benchTLSGuard, d}, {benchAllowAll, d - d/2}}
+	return loadgen.ABA(targets[benchAllowAll], targets[benchTLSGuard], d)
 }
 
 // preflight checks that the benchmark measures the decision path: tlsguard
@@ -381,14 +360,8 @@ func (r *benchReport) write(w io.Writer, format string) error {
 		return err
 	}
 	fmt.Fprintln(w)
-	for _, res := range r.Results {
-		fmt.Fprintf(w, "%s: send lag p99 %s, max %s (timer slack and waits for a free slot; included above)\n",
-			res.Target, loadgen.Millis(res.Lag.P99), loadgen.Millis(res.Lag.Max))
-		for _, c := range loadgen.Classes {
-			if n := res.ErrorsByClass[c]; n > 0 {
-				fmt.Fprintf(w, "%s: %d %s errors, first: %s\n", res.Target, n, c, res.FirstErrors[c])
-			}
-		}
+	if err := loadgen.WriteDetails(w, r.Results); err != nil {
+		return err
 	}
 	if r.RatioP99 > 0 {
 		fmt.Fprintf(w, "tlsguard p99 / allow-all p99: %.2fx\n", r.RatioP99)
@@ -401,23 +374,6 @@ func (r *benchReport) write(w io.Writer, format string) error {
 		fmt.Fprintf(w, "target %s: %s (%s)\n", c.Name, verdict, c.Got)
 	}
 	return nil
-}
-
-func machine() benchMachine {
-	m := benchMachine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Model: "unknown", Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return m
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			m.Model = strings.TrimSpace(v)
-			break
-		}
-	}
-	return m
 }
 
 // benchUID is the request UID; every answer must echo it.
