@@ -93,6 +93,8 @@ func TestScanExitCodesAndErrors(t *testing.T) {
 	loose := write("loose.yaml", "apiVersion: management.cattle.io/v3\nkind: Setting\nmetadata:\n  name: agent-tls-mode\nvalue: system-store\n")
 	broken := write("broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n   namespace: bad\n")
 	noKind := write("nokind.yaml", "apiVersion: v1\nmetadata:\n  name: a\n")
+	cm := write("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: apps\n  labels: {url: \"true\"}\ndata:\n  url: http://x\n")
+	custom := filepath.Join("..", "..", "..", "pkg", "policy", "testdata", "library")
 	warnCfg := write("warn.yaml", "policies:\n  agent-tls-mode-strict:\n    action: warn\n")
 	badCfg := write("bad.yaml", "policies:\n  agent-tls-mode-strict:\n    parameters:\n      nope: 1\n")
 	tests := []struct {
@@ -114,6 +116,8 @@ func TestScanExitCodesAndErrors(t *testing.T) {
 		{name: "bad output", args: []string{"scan", "-o", "xml", strict}, wantCode: 2, wantInErr: `unknown output format "xml"`},
 		{name: "bad now", args: []string{"scan", "--now", "yesterday", strict}, wantCode: 2, wantInErr: "--now"},
 		{name: "unknown parameter in config", args: []string{"scan", "--config", badCfg, strict}, wantCode: 2, wantInErr: `unknown parameter "nope"`},
+		{name: "--policies replaces the library", args: []string{"scan", "--policies", custom, cm}, wantCode: 1, wantInOut: "url-https"},
+		{name: "--policies must be a directory", args: []string{"scan", "--policies", cm, cm}, wantCode: 2, wantInErr: "not a directory"},
 		{name: "unknown flag", args: []string{"scan", "--nope", strict}, wantCode: 2, wantInErr: "unknown flag"},
 	}
 	for _, tc := range tests {
