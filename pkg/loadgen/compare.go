@@ -24,15 +24,17 @@ func ABA(baseline, subject Target, d time.Duration) []Segment {
 }
 
 // RunSegments runs the segments in order, each with cfg's rate, warmup,
-// concurrency and timeout, calling started (when not nil) before each, and
+// concurrency and timeout, calling before (when not nil) ahead of each, and
 // returns one Result per target name, segments merged, in the order the
-// names first appear.
-func RunSegments(ctx context.Context, c *http.Client, segs []Segment, cfg Config, started func(Segment)) ([]Result, error) {
+// names first appear. An error from before stops the run.
+func RunSegments(ctx context.Context, c *http.Client, segs []Segment, cfg Config, before func(Segment) error) ([]Result, error) {
 	var names []string
 	byName := map[string][]Result{}
 	for _, s := range segs {
-		if started != nil {
-			started(s)
+		if before != nil {
+			if err := before(s); err != nil {
+				return nil, err
+			}
 		}
 		seg := cfg
 		seg.Duration = s.Duration

@@ -16,8 +16,14 @@ type Result struct {
 	FirstErrors   map[Class]string `json:"firstErrors,omitempty"`
 	// Elapsed runs from the first measured send time to the last answer.
 	Elapsed time.Duration `json:"elapsedNs"`
-	// Throughput is Requests per second of Elapsed.
+	// Throughput is the requests answered as expected (Requests - Errors)
+	// per second of Elapsed.
 	Throughput float64 `json:"throughput"`
+	// CPU is the process's CPU time (user + system) while the measured
+	// requests ran; CPUPerRequest divides it by Requests. With the server
+	// in the same process it is the cost of both sides.
+	CPU           time.Duration `json:"cpuNs"`
+	CPUPerRequest time.Duration `json:"cpuPerRequestNs"`
 	// Latency runs from each request's scheduled send time to its answer,
 	// errors included.
 	Latency Stats `json:"latency"`
@@ -59,9 +65,10 @@ func (r *recorder) add(latency, lag time.Duration, done time.Time, err error) {
 	}
 }
 
-// result merges the recorders of a run measured from start.
-func result(name string, recs []recorder, start time.Time) Result {
-	res := Result{Target: name}
+// result merges the recorders of a run measured from start, during which
+// the process used cpu.
+func result(name string, recs []recorder, start time.Time, cpu time.Duration) Result {
+	res := Result{Target: name, CPU: cpu}
 	var last time.Time
 	for _, r := range recs {
 		res.latencies = append(res.latencies, r.latencies...)
@@ -94,21 +101,25 @@ func (r *Result) addErrors(c Class, n int, first string) {
 func (r *Result) finish() {
 	r.Requests = len(r.latencies)
 	if r.Elapsed > 0 {
-		r.Throughput = float64(r.Requests) / r.Elapsed.Seconds()
+		r.Throughput = float64(r.Requests-r.Errors) / r.Elapsed.Seconds()
+	}
+	if r.Requests > 0 {
+		r.CPUPerRequest = r.CPU / time.Duration(r.Requests)
 	}
 	r.Latency = Summarize(r.latencies)
 	r.Lag = Summarize(r.lags)
 }
 
 // Merge combines results of the same target measured in several segments
-// into one: percentiles over all their samples, throughput over the sum of
-// their elapsed times.
+// into one: percentiles over all their samples, throughput and CPU over the
+// sums of their elapsed and CPU times.
 func Merge(name string, rs ...Result) Result {
 	out := Result{Target: name}
 	for _, r := range rs {
 		out.latencies = append(out.latencies, r.latencies...)
 		out.lags = append(out.lags, r.lags...)
 		out.Elapsed += r.Elapsed
+		out.CPU += r.CPU
 		for c, n := range r.ErrorsByClass {
 			out.addErrors(c, n, r.FirstErrors[c])
 		}

@@ -68,10 +68,14 @@ func Run(ctx context.Context, c *http.Client, t Target, cfg Config) (Result, err
 	due := func(start time.Time, i int) time.Time { return start.Add(time.Duration(float64(i) * interval)) }
 	start := time.Now()
 	var err error
+	var cpu0 time.Duration
 schedule:
 	for i := range warm + measured {
 		at := due(start, i)
 		sleepUntil(ctx, at)
+		if i == warm {
+			cpu0 = processCPU()
+		}
 		select {
 		case slots <- slot{at: at, body: t.Bodies[i%len(t.Bodies)], measured: i >= warm}:
 		case <-ctx.Done():
@@ -81,5 +85,5 @@ schedule:
 	}
 	close(slots)
 	wg.Wait()
-	return result(t.Name, recs, due(start, warm)), err
+	return result(t.Name, recs, due(start, warm), processCPU()-cpu0), err
 }

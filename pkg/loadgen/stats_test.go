@@ -82,15 +82,16 @@ func TestResultAndMerge(t *testing.T) {
 		}
 		r.add(l, l/10, start.Add(time.Duration(i+1)*time.Second), err)
 	}
-	first := result("allow-all", []recorder{a, b}, start)
-	if first.Requests != 50 || first.Errors != 1 || first.Elapsed != 50*time.Second || first.Throughput != 1 {
-		t.Errorf("got %d requests, %d errors, elapsed %s, %v/s; want 50, 1, 50s, 1/s", first.Requests, first.Errors, first.Elapsed, first.Throughput)
+	first := result("allow-all", []recorder{a, b}, start, 10*time.Second)
+	if first.Requests != 50 || first.Errors != 1 || first.Elapsed != 50*time.Second || first.Throughput != 0.98 || first.CPUPerRequest != 200*time.Millisecond {
+		t.Errorf("got %d requests, %d errors, elapsed %s, %v/s, %s CPU/request; want 50, 1, 50s, 0.98/s, 200ms",
+			first.Requests, first.Errors, first.Elapsed, first.Throughput, first.CPUPerRequest)
 	}
 	var c recorder
 	for _, l := range seq(100)[50:] {
 		c.add(l, 0, start.Add(50*time.Second), &Error{Class: ClassTransport, Err: errors.New("EOF")})
 	}
-	second := result("allow-all", []recorder{c}, start)
+	second := result("allow-all", []recorder{c}, start, 30*time.Second)
 	m := Merge("allow-all", first, second)
 	wantStats := Stats{P50: 50 * time.Millisecond, P90: 90 * time.Millisecond, P99: 99 * time.Millisecond, Max: 100 * time.Millisecond}
 	if diff := cmp.Diff(wantStats, m.Latency); diff != "" {
@@ -99,8 +100,9 @@ func TestResultAndMerge(t *testing.T) {
 	if diff := cmp.Diff(map[Class]int{ClassStatus: 1, ClassTransport: 50}, m.ErrorsByClass); diff != "" {
 		t.Errorf("merged errors (-want +got):\n%s", diff)
 	}
-	if m.Requests != 100 || m.Errors != 51 || m.Elapsed != 100*time.Second || m.Throughput != 1 {
-		t.Errorf("got %d requests, %d errors, elapsed %s, %v/s; want 100, 51, 100s, 1/s", m.Requests, m.Errors, m.Elapsed, m.Throughput)
+	if m.Requests != 100 || m.Errors != 51 || m.Elapsed != 100*time.Second || m.Throughput != 0.49 || m.CPUPerRequest != 400*time.Millisecond {
+		t.Errorf("got %d requests, %d errors, elapsed %s, %v/s, %s CPU/request; want 100, 51, 100s, 0.49/s, 400ms",
+			m.Requests, m.Errors, m.Elapsed, m.Throughput, m.CPUPerRequest)
 	}
 	if !strings.Contains(m.FirstErrors[ClassStatus], "HTTP 500") {
 		t.Errorf("got first status error %q, want the HTTP 500", m.FirstErrors[ClassStatus])
@@ -109,16 +111,18 @@ func TestResultAndMerge(t *testing.T) {
 
 func TestWriteTable(t *testing.T) {
 	rs := []Result{
-		{Target: "allow-all", Requests: 30000, Throughput: 999.96, Latency: Stats{P50: 412 * time.Microsecond, P90: 610 * time.Microsecond, P99: 1100 * time.Microsecond, Max: 5200 * time.Microsecond}},
-		{Target: "tlsguard", Requests: 30000, Errors: 2, Throughput: 1000, Latency: Stats{P50: time.Millisecond, P90: 1500 * time.Microsecond, P99: 1999999 * time.Nanosecond, Max: 12 * time.Millisecond}},
+		{Target: "allow-all", Requests: 30000, Throughput: 999.96, CPUPerRequest: 230 * time.Microsecond,
+			Latency: Stats{P50: 412 * time.Microsecond, P90: 610 * time.Microsecond, P99: 1100 * time.Microsecond, Max: 5200 * time.Microsecond}},
+		{Target: "tlsguard", Requests: 30000, Errors: 2, Throughput: 1000, CPUPerRequest: 1250 * time.Microsecond,
+			Latency: Stats{P50: time.Millisecond, P90: 1500 * time.Microsecond, P99: 1999999 * time.Nanosecond, Max: 12 * time.Millisecond}},
 	}
 	var b strings.Builder
 	if err := WriteTable(&b, rs); err != nil {
 		t.Fatal(err)
 	}
-	want := `TARGET     REQUESTS  ERRORS  THROUGHPUT  P50      P90      P99      MAX
-allow-all  30000     0       1000.0/s    0.412ms  0.610ms  1.100ms  5.200ms
-tlsguard   30000     2       1000.0/s    1.000ms  1.500ms  2.000ms  12.000ms
+	want := `TARGET     REQUESTS  ERRORS  THROUGHPUT  P50      P90      P99      MAX       CPU/REQ
+allow-all  30000     0       1000.0/s    0.412ms  0.610ms  1.100ms  5.200ms   0.230ms
+tlsguard   30000     2       1000.0/s    1.000ms  1.500ms  2.000ms  12.000ms  1.250ms
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)

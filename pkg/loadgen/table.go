@@ -9,14 +9,15 @@ import (
 )
 
 // WriteTable writes one aligned row per result: target, requests, errors,
-// throughput and latency p50, p90, p99 and max in milliseconds.
+// throughput, latency p50, p90, p99 and max, and process CPU per request,
+// in milliseconds.
 func WriteTable(w io.Writer, rs []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tREQUESTS\tERRORS\tTHROUGHPUT\tP50\tP90\tP99\tMAX")
+	fmt.Fprintln(tw, "TARGET\tREQUESTS\tERRORS\tTHROUGHPUT\tP50\tP90\tP99\tMAX\tCPU/REQ")
 	for _, r := range rs {
 		l := r.Latency
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s/s\t%s\t%s\t%s\t%s\n", r.Target, r.Requests, r.Errors,
-			strconv.FormatFloat(r.Throughput, 'f', 1, 64), Millis(l.P50), Millis(l.P90), Millis(l.P99), Millis(l.Max))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s/s\t%s\t%s\t%s\t%s\t%s\n", r.Target, r.Requests, r.Errors,
+			strconv.FormatFloat(r.Throughput, 'f', 1, 64), Millis(l.P50), Millis(l.P90), Millis(l.P99), Millis(l.Max), Millis(r.CPUPerRequest))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)

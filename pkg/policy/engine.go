@@ -39,6 +39,9 @@ type Engine struct {
 	policies []*compiled
 	store    storage.Store
 	now      func() time.Time
+	// shareLibs: library rules may be cached across the policies of one
+	// request (no library reads input.parameters).
+	shareLibs bool
 }
 
 // compiled is one policy ready to evaluate.
@@ -81,7 +84,7 @@ func New(ctx context.Context, src *Source, opts Options) (*Engine, error) {
 	if err := storage.WriteOne(ctx, store, storage.ReplaceOp, storage.Path{"tlsguard"}, map[string]any{"trust": trustDoc}); err != nil {
 		return nil, fmt.Errorf("store trust roots: %w", err)
 	}
-	e := &Engine{source: src, store: store, now: opts.Now}
+	e := &Engine{source: src, store: store, now: opts.Now, shareLibs: src.librariesIgnoreParameters()}
 	if e.now == nil {
 		e.now = time.Now
 	}

@@ -187,3 +187,24 @@ func TestConcurrentEvaluate(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestLibraryReadingParameters: a library that reads input.parameters must
+// be evaluated per policy, never shared from another policy's evaluation.
+func TestLibraryReadingParameters(t *testing.T) {
+	e, err := policy.Load(t.Context(), os.DirFS("testdata/paramlib"), policy.Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := review.FromObject(configMap("apps", "a", nil, nil, map[string]any{"a": "1", "b": "2", "c": "3"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.Evaluate(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []brief{{"large", "pass", "deny", ""}, {"small", "fail", "deny", "too many keys"}}
+	if diff := cmp.Diff(want, briefs(got)); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/tlsguard/tlsguard/pkg/report"
 	"github.com/tlsguard/tlsguard/pkg/review"
@@ -27,6 +28,15 @@ func (e *Engine) Evaluate(ctx context.Context, req review.Request) ([]report.Res
 	}
 	reviewTerm := ast.NewTerm(doc)
 	res := resourceOf(req)
+	// One virtual-document cache for all policies of this request: library
+	// rules (parsed certificates, effective settings) depend only on
+	// input.review and data, which all these evaluations share, so each is
+	// computed once per object instead of once per policy. Load refuses to
+	// share when a library reads input.parameters (see sharedLibs).
+	var vc topdown.VirtualCache
+	if e.shareLibs {
+		vc = topdown.NewVirtualCache()
+	}
 	var out []report.Result
 	for _, c := range e.policies {
 		if !c.matches(req.Kind.Group, req.Kind.Kind) || !c.reviews(req.Operation) {
@@ -40,7 +50,7 @@ func (e *Engine) Evaluate(ctx context.Context, req review.Request) ([]report.Res
 			out = append(out, c.result(res, report.StatusSkip, skipMessage(req, ex), map[string]any{"exemption": ex}))
 			continue
 		}
-		rs, err := c.eval(ctx, reviewTerm, now)
+		rs, err := c.eval(ctx, reviewTerm, now, vc)
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, errors.Join(ctxErr, err)
@@ -68,12 +78,16 @@ type finding struct {
 	details map[string]any
 }
 
-func (c *compiled) eval(ctx context.Context, reviewTerm *ast.Term, now time.Time) (outcome, error) {
+func (c *compiled) eval(ctx context.Context, reviewTerm *ast.Term, now time.Time, vc topdown.VirtualCache) (outcome, error) {
 	input := ast.NewObject(
 		ast.Item(ast.StringTerm("review"), reviewTerm),
 		ast.Item(ast.StringTerm("parameters"), ast.NewTerm(c.params)),
 	)
-	rs, err := c.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+	opts := []rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now)}
+	if vc != nil {
+		opts = append(opts, rego.EvalVirtualCache(vc))
+	}
+	rs, err := c.query.Eval(ctx, opts...)
 	if err != nil {
 		return outcome{}, err
 	}

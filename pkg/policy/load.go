@@ -132,3 +132,31 @@ func ruleName(r *ast.Rule) string {
 	}
 	return ""
 }
+
+// librariesIgnoreParameters reports whether no module other than the
+// policies themselves refers to input.parameters (or to input as a whole).
+// Only then may library rules be cached across the policies of one request,
+// whose parameters differ.
+func (s *Source) librariesIgnoreParameters() bool {
+	policyFiles := map[string]bool{}
+	for _, md := range s.Policies {
+		policyFiles[md.File] = true
+	}
+	params := ast.MustParseRef("input.parameters")
+	for file, m := range s.Modules {
+		if policyFiles[file] {
+			continue
+		}
+		found := false
+		ast.WalkRefs(m, func(r ast.Ref) bool {
+			if r.HasPrefix(params) || (len(r) == 1 && r[0].Equal(ast.InputRootDocument)) {
+				found = true
+			}
+			return found
+		})
+		if found {
+			return false
+		}
+	}
+	return true
+}

@@ -59,6 +59,8 @@ func (m *memo) put(k string, t *ast.Term) {
 // evaluation (topdown's registry is not safe to change concurrently).
 func installMemo() {
 	registerMemo.Do(func() {
+		topdown.RegisterBuiltinFunc("crypto.x509.parse_certificates", builtinParseCertificates)
+		topdown.RegisterBuiltinFunc("crypto.x509.parse_and_verify_certificates_with_options", builtinParseAndVerifyWithOptions)
 		for _, name := range memoized {
 			orig := topdown.GetBuiltin(name)
 			if orig == nil {
