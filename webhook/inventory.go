@@ -41,10 +41,7 @@ func stripTransform(obj any) (any, error) {
 	if !ok {
 		return obj, nil
 	}
-	u.SetManagedFields(nil)
-	if u.GetKind() == "Secret" && u.GroupVersionKind().Group == "" {
-		u.Object = inventory.StripSecret(u.Object)
-	}
+	u.Object = inventory.Strip(u.Object)
 	return u, nil
 }
 

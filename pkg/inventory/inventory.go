@@ -33,9 +33,7 @@ func (i *Inventory) Add(obj map[string]any) {
 	if err != nil {
 		return
 	}
-	if k.Group == "" && k.Kind == "Secret" {
-		obj = StripSecret(obj)
-	}
+	obj = Strip(obj)
 	var root map[string]any
 	if ns == "" {
 		root = i.cluster
@@ -64,6 +62,49 @@ func child(m map[string]any, key string) map[string]any {
 		m[key] = c
 	}
 	return c
+}
+
+// lastApplied is kubectl's copy of the whole applied object; for a Secret
+// it holds tls.key again.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// Strip returns obj as the inventory keeps it: without managedFields and
+// kubectl's last-applied-configuration (a full second copy of the object,
+// private keys included for Secrets), and for Secrets without key material.
+// The input is not modified.
+func Strip(obj map[string]any) map[string]any {
+	out := obj
+	if meta, ok := obj["metadata"].(map[string]any); ok {
+		ann, _ := meta["annotations"].(map[string]any)
+		_, hasLA := ann[lastApplied]
+		_, hasMF := meta["managedFields"]
+		if hasLA || hasMF {
+			m := make(map[string]any, len(meta))
+			for k, v := range meta {
+				if k != "managedFields" {
+					m[k] = v
+				}
+			}
+			if hasLA {
+				a := make(map[string]any, len(ann))
+				for k, v := range ann {
+					if k != lastApplied {
+						a[k] = v
+					}
+				}
+				m["annotations"] = a
+			}
+			out = make(map[string]any, len(obj))
+			for k, v := range obj {
+				out[k] = v
+			}
+			out["metadata"] = m
+		}
+	}
+	if obj["kind"] == "Secret" && obj["apiVersion"] == "v1" {
+		out = StripSecret(out)
+	}
+	return out
 }
 
 // StripSecret returns a shallow copy of a Secret without private-key

@@ -2,6 +2,8 @@ package inventory_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -351,4 +353,36 @@ func deepCopy(v map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// TestStripLastApplied: kubectl's last-applied-configuration annotation
+// repeats the whole Secret, tls.key included; the inventory must drop it.
+func TestStripLastApplied(t *testing.T) {
+	certs, err := testcerts.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := testcerts.B64(certs.Get("leaf").KeyPEM())
+	secret := map[string]any{
+		"apiVersion": "v1", "kind": "Secret",
+		"metadata": map[string]any{
+			"name": "tls-rancher-ingress", "namespace": "cattle-system",
+			"annotations":   map[string]any{"kubectl.kubernetes.io/last-applied-configuration": `{"data":{"tls.key":"` + key + `"}}`, "keep": "me"},
+			"managedFields": []any{map[string]any{"manager": "kubectl"}},
+		},
+		"data": map[string]any{"tls.crt": "Y2VydA==", "tls.key": key},
+	}
+	inv := inventory.New()
+	inv.Add(secret)
+	got := inv.Document()["namespace"].(map[string]any)["cattle-system"].(map[string]any)["v1"].(map[string]any)["Secret"].(map[string]any)["tls-rancher-ingress"].(map[string]any)
+	b, _ := json.Marshal(got)
+	if strings.Contains(string(b), key) || strings.Contains(string(b), "managedFields") {
+		t.Errorf("inventory keeps key material or managedFields: %s", b)
+	}
+	if !strings.Contains(string(b), `"keep":"me"`) {
+		t.Errorf("other annotations were dropped: %s", b)
+	}
+	if _, ok := secret["metadata"].(map[string]any)["annotations"].(map[string]any)["kubectl.kubernetes.io/last-applied-configuration"]; !ok {
+		t.Error("Strip modified its input")
+	}
 }

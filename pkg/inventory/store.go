@@ -39,9 +39,7 @@ func (w *StoreWriter) Put(ctx context.Context, obj map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if k, _, _, _ := review.Identify(obj); k.Group == "" && k.Kind == "Secret" {
-		obj = StripSecret(obj)
-	}
+	obj = Strip(obj)
 	defer w.gen.Add(1)
 	return storage.Txn(ctx, w.Store, storage.WriteParams, func(txn storage.Transaction) error {
 		if err := storage.MakeDir(ctx, w.Store, txn, p[:len(p)-1]); err != nil {
