@@ -34,6 +34,18 @@ func (c *resultCache) get(uid, rv string, gen uint64, set any) ([]report.Result,
 	return e.results, true
 }
 
+// valid reports whether any entry was computed at this inventory
+// generation and policy set; if not, every object must be evaluated again
+// and a metadata-first list would only add requests.
+func (c *resultCache) valid(gen uint64, set any) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.entries {
+		return e.inventoryGen == gen && e.policySet == set
+	}
+	return false
+}
+
 func (c *resultCache) put(uid string, e cacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -82,4 +83,56 @@ func listPages(ctx context.Context, r client.Reader, gvk schema.GroupVersionKind
 			return nil
 		}
 	}
+}
+
+// ListGuardedMetadata lists only the metadata of every guarded object
+// (PartialObjectMetadata: no data is sent or decoded), in pages. A re-scan
+// uses it to find the objects whose resourceVersion changed.
+func ListGuardedMetadata(ctx context.Context, r client.Reader, pageSize int64, fn func(gvk schema.GroupVersionKind, m *metav1.PartialObjectMetadata) error) (ListStats, error) {
+	if pageSize <= 0 {
+		pageSize = DefaultPageSize
+	}
+	var st ListStats
+	for _, set := range guarded.Resources {
+		namespaces := set.Namespaces
+		if len(namespaces) == 0 {
+			namespaces = []string{""}
+		}
+		for _, gvk := range set.GVKs() {
+		nsLoop:
+			for _, ns := range namespaces {
+				cont := ""
+				for {
+					list := &metav1.PartialObjectMetadataList{}
+					list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+					opts := []client.ListOption{client.Limit(pageSize)}
+					if ns != "" {
+						opts = append(opts, client.InNamespace(ns))
+					}
+					if cont != "" {
+						opts = append(opts, client.Continue(cont))
+					}
+					st.Requests++
+					err := r.List(ctx, list, opts...)
+					if meta.IsNoMatchError(err) {
+						st.Skipped = append(st.Skipped, gvk)
+						break nsLoop
+					}
+					if err != nil {
+						return st, fmt.Errorf("list %s metadata in %q: %w", gvk.Kind, ns, err)
+					}
+					for i := range list.Items {
+						st.Objects++
+						if err := fn(gvk, &list.Items[i]); err != nil {
+							return st, err
+						}
+					}
+					if cont = list.GetContinue(); cont == "" {
+						break
+					}
+				}
+			}
+		}
+	}
+	return st, nil
 }

@@ -15,7 +15,11 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/robfig/cron/v3"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
@@ -214,7 +218,7 @@ func (s *Scanner) ScanOnce(ctx context.Context) (Stats, error) {
 			}
 		}()
 	}
-	ls, listErr := ListGuarded(ctx, s.deps.Reader, s.opts.PageSize, func(obj *unstructured.Unstructured) error {
+	ls, listErr := s.list(ctx, id, func(obj *unstructured.Unstructured) error {
 		select {
 		case jobs <- obj:
 			return nil
@@ -247,6 +251,54 @@ func (s *Scanner) ScanOnce(ctx context.Context) (Stats, error) {
 	s.lastSuccess.Store(time.Now().UnixNano())
 	log.Info("scan finished", "objects", st.Objects, "evaluated", st.Evaluated, "requests", st.Requests,
 		"fail", st.Results.Fail, "warn", st.Results.Warn, "pass", st.Results.Pass, logging.Duration, st.Duration.String())
+	return st, nil
+}
+
+// list feeds fn the objects to evaluate. After the first scan it lists
+// metadata only, marks unchanged objects as seen from the cache, and fetches
+// in full just the changed ones (or lists a kind in full when many changed):
+// an unchanged cluster costs a metadata list and no evaluation.
+func (s *Scanner) list(ctx context.Context, id uint64, fn func(*unstructured.Unstructured) error) (ListStats, error) {
+	gen, set := s.deps.InventoryGeneration(), s.deps.PolicySet()
+	if !s.cache.valid(gen, set) {
+		return ListGuarded(ctx, s.deps.Reader, s.opts.PageSize, fn)
+	}
+	type changed struct {
+		gvk schema.GroupVersionKind
+		key types.NamespacedName
+	}
+	var misses []changed
+	st, err := ListGuardedMetadata(ctx, s.deps.Reader, s.opts.PageSize, func(gvk schema.GroupVersionKind, m *metav1.PartialObjectMetadata) error {
+		if _, ok := s.cache.get(string(m.UID), m.ResourceVersion, gen, set); ok {
+			s.cache.touch(string(m.UID), id)
+			return nil
+		}
+		misses = append(misses, changed{gvk, types.NamespacedName{Namespace: m.Namespace, Name: m.Name}})
+		return nil
+	})
+	if err != nil {
+		return st, err
+	}
+	if len(misses) > st.Objects/5 {
+		// Many changes: one full list is cheaper than many gets.
+		full, err := ListGuarded(ctx, s.deps.Reader, s.opts.PageSize, fn)
+		full.Requests += st.Requests
+		return full, err
+	}
+	for _, m := range misses {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(m.gvk)
+		st.Requests++
+		if err := s.deps.Reader.Get(ctx, m.key, u); err != nil {
+			if apierrors.IsNotFound(err) {
+				continue // deleted since the list; pruned below
+			}
+			return st, fmt.Errorf("get %s %s: %w", m.gvk.Kind, m.key, err)
+		}
+		if err := fn(u); err != nil {
+			return st, err
+		}
+	}
 	return st, nil
 }
 
