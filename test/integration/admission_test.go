@@ -87,6 +87,12 @@ func TestAdmission(t *testing.T) {
 				"-p", `[{"op":"add","path":"/spec/agentEnvVars/-","value":{"name":"STRICT_VERIFY","value":"false"}}]`}},
 		{name: "delete agent-tls-mode", policy: "agent-tls-mode-strict",
 			args: []string{"delete", "settings.management.cattle.io", "agent-tls-mode"}},
+		{name: "delete tls-ca while agents pin it", policy: "guarded-delete",
+			args: []string{"-n", "cattle-system", "delete", "secret", "tls-ca"}},
+		{name: "delete tls-rancher-ingress", policy: "guarded-delete",
+			args: []string{"-n", "cattle-system", "delete", "secret", "tls-rancher-ingress"}},
+		{name: "delete the cacerts Setting", policy: "guarded-delete",
+			args: []string{"delete", "settings.management.cattle.io", "cacerts"}},
 	}
 	for _, tc := range refused {
 		t.Run("refused: "+tc.name, func(t *testing.T) {
