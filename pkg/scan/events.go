@@ -40,6 +40,9 @@ type Events struct {
 // Reason of tlsguard's Events.
 const Reason = "PolicyViolation"
 
+// maxRemembered bounds the deduplication memory.
+const maxRemembered = 50000
+
 // maxEventMessage keeps messages within the API's 1 KiB note limit.
 const maxEventMessage = 1000
 
@@ -56,6 +59,17 @@ func (e *Events) Violations(obj *unstructured.Unstructured, results []report.Res
 		}
 	})
 	now := e.Now()
+	e.mu.Lock()
+	if len(e.last) > maxRemembered {
+		// Forget findings whose interval has passed: they may fire again
+		// anyway, so memory stays bounded however many findings come and go.
+		for k, t := range e.last {
+			if now.Sub(t) >= e.Interval {
+				delete(e.last, k)
+			}
+		}
+	}
+	e.mu.Unlock()
 	for _, r := range results {
 		if r.Result != report.StatusFail && r.Result != report.StatusWarn {
 			continue

@@ -1,0 +1,89 @@
+package scan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/tlsguard/tlsguard/pkg/report"
+	"github.com/tlsguard/tlsguard/pkg/testcerts"
+)
+
+func tlsSecret(t *testing.T, name, rv, cert string) *unstructured.Unstructured {
+	t.Helper()
+	certs, err := testcerts.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+		"metadata": map[string]any{"name": name, "namespace": "cattle-system", "uid": "uid-" + name, "resourceVersion": rv},
+		"data":     map[string]any{"tls.crt": testcerts.B64(certs.Get(cert).ChainPEM()), "tls.key": testcerts.B64(certs.Get(cert).KeyPEM())},
+	}}
+	return u
+}
+
+func TestCertificateMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	m.observeObject(tlsSecret(t, "tls-rancher-ingress", "1", "leaf"))
+	if got := testutil.CollectAndCount(m.notAfter); got != 2 {
+		t.Errorf("series: got %d, want 2 (leaf and intermediate)", got)
+	}
+	// Rotated: the old series go, the new ones come.
+	m.observeObject(tlsSecret(t, "tls-rancher-ingress", "2", "leaf_selfsigned"))
+	if got := testutil.CollectAndCount(m.notAfter); got != 1 {
+		t.Errorf("series after rotation: got %d, want 1", got)
+	}
+	m.forgetObject("uid-tls-rancher-ingress")
+	if got := testutil.CollectAndCount(m.notBefore); got != 0 {
+		t.Errorf("series after delete: got %d, want 0", got)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if strings.Contains(mf.String(), "PRIVATE KEY") {
+			t.Errorf("metric %s carries key material", mf.GetName())
+		}
+	}
+}
+
+func TestViolationsGauge(t *testing.T) {
+	m := NewMetrics(nil)
+	m.setViolations([]report.Result{
+		{Policy: "p", Severity: "high", Action: "deny", Result: report.StatusFail, Resource: report.Resource{Kind: "Secret"}},
+		{Policy: "p", Severity: "high", Action: "deny", Result: report.StatusFail, Resource: report.Resource{Kind: "Secret"}},
+		{Policy: "p", Severity: "high", Action: "deny", Result: report.StatusPass, Resource: report.Resource{Kind: "Secret"}},
+	})
+	if got := testutil.ToFloat64(m.violations.WithLabelValues("p", "high", "deny", "Secret")); got != 2 {
+		t.Errorf("tlsguard_violations: got %v, want 2", got)
+	}
+}
+
+func TestResultCache(t *testing.T) {
+	c := newResultCache()
+	set := new(int)
+	c.put("u1", cacheEntry{resourceVersion: "1", inventoryGen: 5, policySet: set, seen: 1})
+	if _, ok := c.get("u1", "1", 5, set); !ok {
+		t.Error("got miss, want hit for the same version, generation and policy set")
+	}
+	for name, args := range map[string]struct {
+		rv  string
+		gen uint64
+		set any
+	}{"new resourceVersion": {"2", 5, set}, "inventory changed": {"1", 6, set}, "policies reloaded": {"1", 5, new(int)}} {
+		if _, ok := c.get("u1", args.rv, args.gen, args.set); ok {
+			t.Errorf("%s: got hit, want miss", name)
+		}
+	}
+	c.put("u2", cacheEntry{seen: 1})
+	c.touch("u1", 2)
+	if gone := c.prune(2); len(gone) != 1 || gone[0] != "u2" {
+		t.Errorf("prune: got %v, want [u2]", gone)
+	}
+}
