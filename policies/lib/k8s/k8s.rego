@@ -33,7 +33,12 @@ kind := object.get(input.review.kind, "kind", "")
 
 name := object.get(obj.metadata, "name", "")
 
-namespace := object.get(obj.metadata, "namespace", "")
+# The object's namespace, else the request's (admission requests carry it
+# even when the object's metadata leaves it out).
+namespace := ns if {
+	ns := object.get(obj.metadata, "namespace", "")
+	ns != ""
+} else := object.get(input.review, "namespace", "")
 
 # "namespace/name" or "name" for cluster-scoped objects, for messages.
 ref := sprintf("%s/%s", [namespace, name]) if namespace != ""
