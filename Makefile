@@ -77,10 +77,15 @@ verify: generate ## Fail if generated files are stale, or code is not gofmt'ed o
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
+GOLANGCI_LINT_VERSION ?= v2.15.0
+GOLANGCI_LINT := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tlsguard/tools/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+
+$(GOLANGCI_LINT):
+	GOBIN=$(dir $(GOLANGCI_LINT)) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
 .PHONY: lint
-lint: ## go vet, gofmt and OPA's strict check of the policies (through the test suite).
-	$(GO) vet ./...
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+lint: $(GOLANGCI_LINT) ## golangci-lint (pinned, built from the module proxy), and OPA's strict compile of the policies.
+	$(GOLANGCI_LINT) run ./...
 	$(GO) test -count=1 -run 'TestEmbedded' ./policies/
 
 .PHONY: clean

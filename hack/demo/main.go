@@ -72,7 +72,7 @@ func run() error {
 	}
 	step("Installing a secure Rancher state (agent-tls-mode strict, private CA, pinned agents)")
 	if out, err := kubectlRun(kubeconfig, string(state), "apply", "-f", "-"); err != nil {
-		return fmt.Errorf("apply state: %v\n%s", err, out)
+		return fmt.Errorf("apply state: %w\n%s", err, out)
 	}
 	root := filepath.Join(dir, "root.pem")
 	if err := os.WriteFile(root, []byte(certs.Get("root").CertPEM()), 0o600); err != nil {

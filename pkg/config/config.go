@@ -123,13 +123,13 @@ func Load(path string) (*Config, error) {
 func Parse(data []byte) (*Config, error) {
 	js, err := yaml.YAMLToJSON(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	var c Config
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	if c.Kind != "" && c.Kind != Kind {
 		return nil, fmt.Errorf("%w: kind %q, want %q", ErrInvalidConfig, c.Kind, Kind)

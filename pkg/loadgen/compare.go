@@ -13,6 +13,7 @@ type Segment struct {
 	Duration time.Duration
 }
 
+// String is the target's name and the duration, e.g. "tlsguard 30s".
 func (s Segment) String() string { return fmt.Sprintf("%s %s", s.Target.Name, s.Duration) }
 
 // ABA plans a comparison of subject with baseline over d each: baseline for

@@ -127,7 +127,3 @@ func Merge(name string, rs ...Result) Result {
 	out.finish()
 	return out
 }
-
-// Latencies returns a copy of the measured latencies, in completion order
-// per worker.
-func (r Result) Latencies() []time.Duration { return append([]time.Duration(nil), r.latencies...) }

@@ -38,8 +38,10 @@ type Error struct {
 	Err   error
 }
 
+// Error implements error.
 func (e *Error) Error() string { return string(e.Class) + ": " + e.Err.Error() }
 
+// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // maxBody bounds what is read of an answer; AdmissionReview responses are

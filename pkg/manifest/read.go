@@ -25,7 +25,7 @@ func Read(paths []string, stdin io.Reader) ([]Object, error) {
 		if p == Stdin {
 			data, err := io.ReadAll(stdin)
 			if err != nil {
-				return nil, fmt.Errorf("%w: read stdin: %v", ErrDecode, err)
+				return nil, fmt.Errorf("%w: read stdin: %w", ErrDecode, err)
 			}
 			objs, err := Decode("<stdin>", data)
 			if err != nil {
@@ -46,7 +46,7 @@ func Read(paths []string, stdin io.Reader) ([]Object, error) {
 func readPath(root string) ([]Object, error) {
 	info, err := os.Stat(root)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDecode, err)
+		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
 	}
 	if !info.IsDir() {
 		return readFile(root)
@@ -54,7 +54,7 @@ func readPath(root string) ([]Object, error) {
 	var out []Object
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrDecode, err)
+			return fmt.Errorf("%w: %w", ErrDecode, err)
 		}
 		if d.IsDir() {
 			if p != root && strings.HasPrefix(d.Name(), ".") {
@@ -78,7 +78,7 @@ func readPath(root string) ([]Object, error) {
 func readFile(p string) ([]Object, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDecode, err)
+		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
 	}
 	if strings.EqualFold(filepath.Ext(p), ".json") {
 		return decodeJSON(p, data)

@@ -24,7 +24,7 @@ func (e *Engine) Evaluate(ctx context.Context, req review.Request) ([]report.Res
 	now := e.now()
 	doc, err := ast.InterfaceToValue(req.Document())
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", review.ErrInvalidObject, err)
+		return nil, fmt.Errorf("%w: %w", review.ErrInvalidObject, err)
 	}
 	reviewTerm := ast.NewTerm(doc)
 	res := resourceOf(req)

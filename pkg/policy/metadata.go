@@ -82,11 +82,11 @@ func metadataFrom(m *ast.Module, file string) (Metadata, error) {
 	}
 	raw, err := json.Marshal(ann.Custom)
 	if err != nil {
-		return Metadata{}, fmt.Errorf("%w: %s: METADATA custom: %v", ErrInvalidPolicy, file, err)
+		return Metadata{}, fmt.Errorf("%w: %s: METADATA custom: %w", ErrInvalidPolicy, file, err)
 	}
 	var c custom
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return Metadata{}, fmt.Errorf("%w: %s: METADATA custom: %v", ErrInvalidPolicy, file, err)
+		return Metadata{}, fmt.Errorf("%w: %s: METADATA custom: %w", ErrInvalidPolicy, file, err)
 	}
 	md := Metadata{
 		ID: c.ID, Title: ann.Title, Description: ann.Description, Severity: c.Severity,

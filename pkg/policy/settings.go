@@ -62,7 +62,7 @@ func resolve(policies []Metadata, cfg *config.Config) (map[string]Settings, erro
 			}
 			v := normalize(pc.Parameters[name])
 			if err := checkType(def.Type, v); err != nil {
-				return nil, fmt.Errorf("%w: policy %q: parameter %q: %v", ErrInvalidConfig, id, name, err)
+				return nil, fmt.Errorf("%w: policy %q: parameter %q: %w", ErrInvalidConfig, id, name, err)
 			}
 			s.Parameters[name] = v
 		}

@@ -36,7 +36,7 @@ func decodeRaw(raw []byte, field string) (map[string]any, error) {
 	}
 	var obj map[string]any
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return nil, fmt.Errorf("%w: request.%s: %v", ErrInvalidObject, field, err)
+		return nil, fmt.Errorf("%w: request.%s: %w", ErrInvalidObject, field, err)
 	}
 	return obj, nil
 }

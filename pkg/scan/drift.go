@@ -93,7 +93,7 @@ collect:
 			log.Error(err, "drift get failed", logging.ResourceKind, k.gvk.Kind, logging.Name, k.key.String())
 			continue
 		}
-		if _, err := s.evaluate(ctx, u, id, log); err != nil {
+		if _, err := s.evaluate(ctx, u, id); err != nil {
 			log.Error(err, "drift evaluation failed", logging.ResourceKind, k.gvk.Kind, logging.Name, k.key.String())
 		}
 	}

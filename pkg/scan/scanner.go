@@ -204,7 +204,7 @@ func (s *Scanner) ScanOnce(ctx context.Context) (Stats, error) {
 		go func() {
 			defer wg.Done()
 			for obj := range jobs {
-				hit, err := s.evaluate(ctx, obj, id, log)
+				hit, err := s.evaluate(ctx, obj, id)
 				if err != nil {
 					select {
 					case errs <- err:
@@ -305,7 +305,7 @@ func (s *Scanner) list(ctx context.Context, id uint64, fn func(*unstructured.Uns
 // evaluate reviews one object unless its cached results are still valid,
 // then writes its report, events and certificate metrics. It reports
 // whether the cache answered.
-func (s *Scanner) evaluate(ctx context.Context, obj *unstructured.Unstructured, scanID uint64, log logr.Logger) (bool, error) {
+func (s *Scanner) evaluate(ctx context.Context, obj *unstructured.Unstructured, scanID uint64) (bool, error) {
 	uid, rv := string(obj.GetUID()), obj.GetResourceVersion()
 	gen, set := s.deps.InventoryGeneration(), s.deps.PolicySet()
 	if _, ok := s.cache.get(uid, rv, gen, set); ok {

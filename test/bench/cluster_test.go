@@ -4,6 +4,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -148,7 +149,7 @@ func BenchmarkClusterScan(b *testing.B) {
 		t2 := time.Now()
 		err = cmd.Run()
 		cliWall := time.Since(t2)
-		if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() > 1) {
+		if ee := (*exec.ExitError)(nil); err != nil && (!errors.As(err, &ee) || ee.ExitCode() > 1) {
 			b.Fatalf("tlsguard scan --cluster: %v", err)
 		}
 		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)

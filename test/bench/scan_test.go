@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,7 +32,7 @@ func measure(b *testing.B, name string, args ...string) run {
 	err := cmd.Run()
 	wall := time.Since(start)
 	// tlsguard scan exits 1 when it finds violations; only 2+ is a failure.
-	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() > 1) {
+	if ee := (*exec.ExitError)(nil); err != nil && (!errors.As(err, &ee) || ee.ExitCode() > 1) {
 		b.Fatalf("%s %v: %v\n%s", filepath.Base(name), args, err, errOut.String())
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)

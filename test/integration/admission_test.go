@@ -177,9 +177,9 @@ func TestAdmission(t *testing.T) {
 				err := c.Update(t.Context(), u, client.DryRunAll)
 				switch {
 				case good && err != nil:
-					errs <- fmt.Errorf("request %d (good): got %v, want accepted", i, err)
+					errs <- fmt.Errorf("request %d (good): got %w, want accepted", i, err)
 				case !good && !apierrors.IsForbidden(err):
-					errs <- fmt.Errorf("request %d (bad): got %v, want Forbidden", i, err)
+					errs <- fmt.Errorf("request %d (bad): got %w, want Forbidden", i, err)
 				}
 			}()
 		}
