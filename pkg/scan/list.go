@@ -53,10 +53,32 @@ func ListGuarded(ctx context.Context, r client.Reader, pageSize int64, fn func(o
 }
 
 func listPages(ctx context.Context, r client.Reader, gvk schema.GroupVersionKind, ns string, pageSize int64, st *ListStats, fn func(*unstructured.Unstructured) error) error {
+	return pages(ctx, r, ns, pageSize, st, func() client.ObjectList {
+		l := &unstructured.UnstructuredList{}
+		l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		return l
+	}, func(l client.ObjectList) error {
+		list := l.(*unstructured.UnstructuredList)
+		for i := range list.Items {
+			obj := &list.Items[i]
+			// List items carry no apiVersion/kind in some clients; the
+			// review needs them.
+			obj.SetGroupVersionKind(gvk)
+			st.Objects++
+			if err := fn(obj); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// pages lists newList() in namespace ns page by page, handing each page to
+// each.
+func pages(ctx context.Context, r client.Reader, ns string, pageSize int64, st *ListStats, newList func() client.ObjectList, each func(client.ObjectList) error) error {
 	cont := ""
 	for {
-		list := &unstructured.UnstructuredList{}
-		list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		list := newList()
 		opts := []client.ListOption{client.Limit(pageSize)}
 		if ns != "" {
 			opts = append(opts, client.InNamespace(ns))
@@ -68,18 +90,10 @@ func listPages(ctx context.Context, r client.Reader, gvk schema.GroupVersionKind
 		if err := r.List(ctx, list, opts...); err != nil {
 			return err
 		}
-		for i := range list.Items {
-			obj := &list.Items[i]
-			// List items carry no apiVersion/kind in some clients; the
-			// review needs them.
-			obj.SetGroupVersionKind(gvk)
-			st.Objects++
-			if err := fn(obj); err != nil {
-				return err
-			}
+		if err := each(list); err != nil {
+			return err
 		}
-		cont = list.GetContinue()
-		if cont == "" {
+		if cont = list.GetContinue(); cont == "" {
 			return nil
 		}
 	}
@@ -99,37 +113,27 @@ func ListGuardedMetadata(ctx context.Context, r client.Reader, pageSize int64, f
 			namespaces = []string{""}
 		}
 		for _, gvk := range set.GVKs() {
-		nsLoop:
 			for _, ns := range namespaces {
-				cont := ""
-				for {
-					list := &metav1.PartialObjectMetadataList{}
-					list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
-					opts := []client.ListOption{client.Limit(pageSize)}
-					if ns != "" {
-						opts = append(opts, client.InNamespace(ns))
-					}
-					if cont != "" {
-						opts = append(opts, client.Continue(cont))
-					}
-					st.Requests++
-					err := r.List(ctx, list, opts...)
-					if meta.IsNoMatchError(err) {
-						st.Skipped = append(st.Skipped, gvk)
-						break nsLoop
-					}
-					if err != nil {
-						return st, fmt.Errorf("list %s metadata in %q: %w", gvk.Kind, ns, err)
-					}
+				err := pages(ctx, r, ns, pageSize, &st, func() client.ObjectList {
+					l := &metav1.PartialObjectMetadataList{}
+					l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+					return l
+				}, func(l client.ObjectList) error {
+					list := l.(*metav1.PartialObjectMetadataList)
 					for i := range list.Items {
 						st.Objects++
 						if err := fn(gvk, &list.Items[i]); err != nil {
-							return st, err
+							return err
 						}
 					}
-					if cont = list.GetContinue(); cont == "" {
-						break
-					}
+					return nil
+				})
+				if meta.IsNoMatchError(err) {
+					st.Skipped = append(st.Skipped, gvk)
+					break
+				}
+				if err != nil {
+					return st, fmt.Errorf("list %s metadata in %q: %w", gvk.Kind, ns, err)
 				}
 			}
 		}

@@ -23,6 +23,19 @@ func NewPolicyCommand(streams IO) *cobra.Command {
 	return cmd
 }
 
+// loadSource parses the built-in library, or DIR when given.
+func loadSource(args []string) (*policy.Source, fs.FS, error) {
+	fsys, where, err := policyFS(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := policy.ParseFS(fsys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", where, err)
+	}
+	return src, fsys, nil
+}
+
 func policyFS(args []string) (fs.FS, string, error) {
 	if len(args) == 0 {
 		return policies.FS, "built-in policies", nil
@@ -49,13 +62,9 @@ certificates mounted at data.testcerts, then evaluate every fixture under
 test; exits 1 if any failed, 2 if the policies do not load.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fsys, where, err := policyFS(args)
+			src, fsys, err := loadSource(args)
 			if err != nil {
 				return err
-			}
-			src, err := policy.ParseFS(fsys)
-			if err != nil {
-				return fmt.Errorf("load %s: %w", where, err)
 			}
 			units, err := policytest.Unit(cmd.Context(), src, run)
 			if err != nil {
@@ -117,13 +126,9 @@ func newPolicyListCommand(streams IO) *cobra.Command {
 		Short: "List the policies with their severity and default action",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			fsys, where, err := policyFS(args)
+			src, _, err := loadSource(args)
 			if err != nil {
 				return err
-			}
-			src, err := policy.ParseFS(fsys)
-			if err != nil {
-				return fmt.Errorf("load %s: %w", where, err)
 			}
 			for _, md := range src.Policies {
 				fmt.Fprintf(streams.Out, "%-28s %-8s %-6s %s\n", md.ID, md.Severity, md.Action, md.Title)
@@ -139,13 +144,9 @@ func newPolicyDocsCommand(streams IO) *cobra.Command {
 		Short: "Print the policy catalogue (Markdown) generated from the policies' METADATA",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			fsys, where, err := policyFS(args)
+			src, _, err := loadSource(args)
 			if err != nil {
 				return err
-			}
-			src, err := policy.ParseFS(fsys)
-			if err != nil {
-				return fmt.Errorf("load %s: %w", where, err)
 			}
 			_, err = streams.Out.Write(catalog.Markdown(src.Policies))
 			return err
