@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -188,6 +189,20 @@ func TestAdmission(t *testing.T) {
 		for err := range errs {
 			t.Error(err)
 		}
+	})
+	t.Run("webhook listener refuses TLS below 1.2", func(t *testing.T) {
+		for _, v := range []uint16{tls.VersionTLS10, tls.VersionTLS11} {
+			conn, err := tls.Dial("tcp", g.webhookAddr, &tls.Config{MinVersion: v, MaxVersion: v, InsecureSkipVerify: true}) //nolint:gosec // probing the listener
+			if err == nil {
+				conn.Close()
+				t.Errorf("TLS version %x: handshake succeeded, want refused", v)
+			}
+		}
+		conn, err := tls.Dial("tcp", g.webhookAddr, &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: true}) //nolint:gosec // probing the listener
+		if err != nil {
+			t.Fatalf("TLS 1.2+: %v", err)
+		}
+		conn.Close()
 	})
 	t.Run("metrics count admission requests", func(t *testing.T) {
 		body := scrape(t, g.metricsAddr)

@@ -49,7 +49,7 @@ func freePort(t *testing.T) int {
 
 // tlsguard is a running `tlsguard serve` in local mode.
 type tlsguard struct {
-	healthAddr, metricsAddr string
+	healthAddr, metricsAddr, webhookAddr string
 	done                    chan error
 }
 
@@ -111,7 +111,7 @@ func startWithConfig(t *testing.T, cp *framework.ControlPlane, cfg *rest.Config,
 		}
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	g := &tlsguard{healthAddr: o.HealthAddr, metricsAddr: o.MetricsAddr, done: make(chan error, 1)}
+	g := &tlsguard{healthAddr: o.HealthAddr, metricsAddr: o.MetricsAddr, webhookAddr: o.WebhookAddr, done: make(chan error, 1)}
 	go func() { g.done <- serve.RunWithConfig(ctx, cfg, o, testr.New(t)) }()
 	t.Cleanup(func() {
 		cancel()
