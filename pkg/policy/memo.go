@@ -79,15 +79,21 @@ func installMemo() {
 				if t, hit := m.get(key); hit {
 					return iter(t)
 				}
+				// Capture the output before continuing: the continuation may
+				// return an error (OPA's early exit does), which must not stop
+				// the result from being cached.
 				var out *ast.Term
-				err := orig(bctx, operands, func(t *ast.Term) error {
+				if err := orig(bctx, operands, func(t *ast.Term) error {
 					out = t
-					return iter(t)
-				})
-				if err == nil && out != nil {
-					m.put(key, out)
+					return nil
+				}); err != nil {
+					return err
 				}
-				return err
+				if out == nil {
+					return nil // undefined
+				}
+				m.put(key, out)
+				return iter(out)
 			})
 		}
 	})
