@@ -98,6 +98,10 @@ clean: ## Remove bin/.
 demo: build envtest ## Start kube-apiserver+etcd, a secure Rancher state and tlsguard serve, then walk through refused edits.
 	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(GO) run ./hack/demo $(LOCALBIN)/tlsguard
 
+.PHONY: bench-webhook
+bench-webhook: build ## Load the admission webhook at 1,000 requests/s for 30 s, side by side with an allow-all handler.
+	$(LOCALBIN)/tlsguard bench webhook --rate 1000 --duration 30s
+
 .PHONY: bench-cluster
 bench-cluster: envtest ## Benchmark the scanner against 10,000 Secrets + 1,000 Deployments in a real API server.
 	KUBEBUILDER_ASSETS="$$(hack/envtest.sh)" $(GO) test -tags integration -run '^$$' -bench BenchmarkClusterScan -benchtime=1x -timeout 30m ./test/bench/

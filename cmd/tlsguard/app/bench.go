@@ -1,12 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net"
 	"net/http"
 	"os"
@@ -14,8 +16,10 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -28,6 +32,7 @@ import (
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -168,8 +173,11 @@ type benchReport struct {
 	Order       []string         `json:"order"`
 	Results     []loadgen.Result `json:"results"`
 	// RatioP99 is tlsguard's p99 over allow-all's; 0 unless both ran.
-	RatioP99 float64      `json:"ratioP99,omitempty"`
-	Checks   []benchCheck `json:"checks"`
+	RatioP99 float64 `json:"ratioP99,omitempty"`
+	// ServerLogLines counts what net/http logged, mostly TLS handshakes
+	// that failed because the client gave up on a new connection.
+	ServerLogLines int          `json:"serverLogLines"`
+	Checks         []benchCheck `json:"checks"`
 }
 
 // benchCheck is one of the issue's targets and whether the run met it.
@@ -190,53 +198,22 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-
-	now := o.Engine.Clock()()
-	sc, err := newBenchScenario(now, o.Certs)
-	if err != nil {
-		return err
-	}
-	eng, err := benchEngine(ctx, o.Engine, sc, dir)
-	if err != nil {
-		return err
-	}
-	handler, err := webhook.New(webhook.Deps{
-		Evaluator:   policy.NewHolder(eng),
-		Log:         log.WithName("admission"),
-		Timeout:     options.NewServe().EvalTimeout,
-		MaxInFlight: options.NewServe().MaxInFlight,
-		Metrics:     webhook.NewMetrics(prometheus.NewRegistry()),
-	})
-	if err != nil {
-		return err
-	}
-	allowAll := admission.HandlerFunc(func(context.Context, admission.Request) admission.Response {
-		return admission.Allowed("")
-	})
+	// net/http logs every failed TLS handshake through the standard logger;
+	// count them instead (clients that time out reconnect, and an
+	// overloaded server then fails handshakes by the hundred).
+	var serverLog lineCounter
+	stdlog.SetOutput(&serverLog)
+	defer stdlog.SetOutput(os.Stderr)
 	srvCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	base, caPEM, err := startBenchServer(srvCtx, filepath.Join(dir, "serving"), map[string]admission.Handler{
-		webhook.Path: handler, allowPath: allowAll,
-	})
+	rig, err := newBenchRig(srvCtx, o, dir, log)
 	if err != nil {
 		return err
 	}
-	client, err := loadgen.NewClient(caPEM, o.Concurrency)
-	if err != nil {
-		return err
-	}
-	defer client.CloseIdleConnections()
-
-	expect := loadgen.Expect{Allowed: true, UID: benchUID}
-	targets := map[string]loadgen.Target{
-		benchTLSGuard: {Name: benchTLSGuard, URL: base + webhook.Path, Bodies: sc.good, Expect: expect},
-		benchAllowAll: {Name: benchAllowAll, URL: base + allowPath, Bodies: sc.good, Expect: expect},
-	}
-	denied := loadgen.Target{Name: "self-signed", URL: base + webhook.Path, Bodies: [][]byte{sc.selfSigned},
-		Expect: loadgen.Expect{Allowed: false, Code: 403, UID: benchUID, MessageContains: "[certificate-trusted-ca]"}}
+	defer rig.client.CloseIdleConnections()
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := preflight(pctx, streams.Err, client, targets[benchTLSGuard], targets[benchAllowAll], denied); err != nil {
+	if err := rig.preflight(pctx, streams.Err); err != nil {
 		return err
 	}
 
@@ -253,19 +230,26 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 	}
 	rep := benchReport{
 		Machine: loadgen.ThisMachine(), Rate: o.Rate, Duration: o.Duration, Warmup: o.Warmup,
-		Concurrency: o.Concurrency, BodyBytes: len(sc.good[0]), Certs: o.Certs,
+		Concurrency: o.Concurrency, BodyBytes: len(rig.targets[benchTLSGuard].Bodies[0]), Certs: o.Certs,
 	}
-	segments := plan(o.Target, targets, o.Duration)
+	segments := plan(o.Target, rig.targets, o.Duration)
 	for _, s := range segments {
 		rep.Order = append(rep.Order, s.String())
 	}
 	cfg := loadgen.Config{Rate: o.Rate, Warmup: o.Warmup, Concurrency: o.Concurrency, Timeout: o.Timeout}
-	rep.Results, err = loadgen.RunSegments(ctx, client, segments, cfg, func(s loadgen.Segment) {
+	rep.Results, err = loadgen.RunSegments(ctx, rig.client, segments, cfg, func(s loadgen.Segment) error {
+		// An overloaded target leaves the server busy with abandoned
+		// requests; the next segment starts on an idle server.
+		if err := settle(ctx, 30*time.Second); err != nil {
+			return err
+		}
 		fmt.Fprintf(streams.Err, "%s: %s warmup, then %s at %g requests/s\n", s.Target.Name, o.Warmup, s.Duration, o.Rate)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
+	rep.ServerLogLines = serverLog.count()
 	rep.check()
 	if err := rep.write(streams.Out, o.Output); err != nil {
 		return err
@@ -276,6 +260,61 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 		}
 	}
 	return nil
+}
+
+// benchRig is the server under test, the client that loads it, and what it
+// sends: the benchmark targets and the request tlsguard must deny.
+type benchRig struct {
+	client  *http.Client
+	targets map[string]loadgen.Target
+	denied  loadgen.Target
+}
+
+// newBenchRig builds the engine and handler as serve does and starts the
+// server, which stops with ctx.
+func newBenchRig(ctx context.Context, o *benchOptions, dir string, log logr.Logger) (*benchRig, error) {
+	sc, err := newBenchScenario(o.Engine.Clock()(), o.Certs)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := benchEngine(ctx, o.Engine, sc, dir)
+	if err != nil {
+		return nil, err
+	}
+	defaults := options.NewServe()
+	handler, err := webhook.New(webhook.Deps{
+		Evaluator:   policy.NewHolder(eng),
+		Log:         log.WithName("admission"),
+		Timeout:     defaults.EvalTimeout,
+		MaxInFlight: defaults.MaxInFlight,
+		Metrics:     webhook.NewMetrics(prometheus.NewRegistry()),
+	})
+	if err != nil {
+		return nil, err
+	}
+	allowAll := admission.HandlerFunc(func(context.Context, admission.Request) admission.Response {
+		return admission.Allowed("")
+	})
+	base, caPEM, err := startBenchServer(ctx, filepath.Join(dir, "serving"), map[string]admission.Handler{
+		webhook.Path: handler, allowPath: allowAll,
+	})
+	if err != nil {
+		return nil, err
+	}
+	client, err := loadgen.NewClient(caPEM, o.Concurrency)
+	if err != nil {
+		return nil, err
+	}
+	expect := loadgen.Expect{Allowed: true, UID: benchUID}
+	return &benchRig{
+		client: client,
+		targets: map[string]loadgen.Target{
+			benchTLSGuard: {Name: benchTLSGuard, URL: base + webhook.Path, Bodies: sc.good, Expect: expect},
+			benchAllowAll: {Name: benchAllowAll, URL: base + allowPath, Bodies: sc.good, Expect: expect},
+		},
+		denied: loadgen.Target{Name: "self-signed", URL: base + webhook.Path, Bodies: [][]byte{sc.selfSigned},
+			Expect: loadgen.Expect{Allowed: false, Code: 403, UID: benchUID, MessageContains: "[certificate-trusted-ca]"}},
+	}, nil
 }
 
 // plan orders the segments: for both, allow-all's time is split around
@@ -291,10 +330,10 @@ func plan(target string, targets map[string]loadgen.Target, d time.Duration) []l
 }
 
 // preflight checks that the benchmark measures the decision path: tlsguard
-// allows the good request, denies the self-signed one for the right reason,
-// and the allow-all handler answers.
-func preflight(ctx context.Context, w io.Writer, c *http.Client, good, allow, denied loadgen.Target) error {
-	a, err := loadgen.Do(ctx, c, good)
+// allows the benchmark request, denies a self-signed leaf for the right
+// reason, and the allow-all handler answers.
+func (r *benchRig) preflight(ctx context.Context, w io.Writer) error {
+	a, err := loadgen.Do(ctx, r.client, r.targets[benchTLSGuard])
 	if err != nil {
 		return fmt.Errorf("preflight: tlsguard must allow the benchmark request: %w", err)
 	}
@@ -302,12 +341,12 @@ func preflight(ctx context.Context, w io.Writer, c *http.Client, good, allow, de
 	for _, wn := range a.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", wn)
 	}
-	d, err := loadgen.Do(ctx, c, denied)
+	d, err := loadgen.Do(ctx, r.client, r.denied)
 	if err != nil {
 		return fmt.Errorf("preflight: tlsguard must deny a self-signed leaf with [certificate-trusted-ca]: %w", err)
 	}
 	fmt.Fprintf(w, "preflight: tlsguard denies a self-signed leaf: %s\n", firstLine(d.Message, 160))
-	if _, err := loadgen.Do(ctx, c, allow); err != nil {
+	if _, err := loadgen.Do(ctx, r.client, r.targets[benchAllowAll]); err != nil {
 		return fmt.Errorf("preflight: allow-all handler: %w", err)
 	}
 	return nil
@@ -362,6 +401,9 @@ func (r *benchReport) write(w io.Writer, format string) error {
 	fmt.Fprintln(w)
 	if err := loadgen.WriteDetails(w, r.Results); err != nil {
 		return err
+	}
+	if r.ServerLogLines > 0 {
+		fmt.Fprintf(w, "server: %d net/http errors (failed TLS handshakes of reconnecting clients)\n", r.ServerLogLines)
 	}
 	if r.RatioP99 > 0 {
 		fmt.Fprintf(w, "tlsguard p99 / allow-all p99: %.2fx\n", r.RatioP99)
@@ -565,6 +607,61 @@ func startBenchServer(ctx context.Context, dir string, handlers map[string]admis
 		}
 	}
 	return fmt.Sprintf("https://127.0.0.1:%d", port), caPEM, nil
+}
+
+// settle waits until the webhook server has no request in flight (the
+// controller_runtime_webhook_requests_in_flight gauges of every path are
+// zero), or for at most limit.
+func settle(ctx context.Context, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		busy, err := webhookInFlight()
+		if err != nil || busy == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+func webhookInFlight() (float64, error) {
+	families, err := crmetrics.Registry.Gather()
+	if err != nil {
+		return 0, fmt.Errorf("read webhook metrics: %w", err)
+	}
+	var n float64
+	for _, f := range families {
+		if f.GetName() != "controller_runtime_webhook_requests_in_flight" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			n += m.GetGauge().GetValue()
+		}
+	}
+	return n, nil
+}
+
+// lineCounter is an io.Writer that counts the lines written to it.
+type lineCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	c.n += bytes.Count(p, []byte("\n"))
+	c.mu.Unlock()
+	return len(p), nil
+}
+
+func (c *lineCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
 }
 
 func freePort() (int, error) {
