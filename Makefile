@@ -38,7 +38,7 @@ run: build ## Scan the bundled example Rancher state (examples/rancher) and prin
 ##@ Test
 
 .PHONY: test
-test: test-unit test-integration ## Run all tests: unit, Rego, fixtures, race checks, and the envtest integration suite.
+test: test-unit test-integration helm-lint helm-test ## Run all tests: unit, Rego, fixtures, race, envtest integration, and the chart.
 
 .PHONY: test-unit
 test-unit: ## Run Go unit tests, Rego unit tests and policy fixtures (WHAT=./pkg/... to narrow).
@@ -60,6 +60,26 @@ test-rego: ## Run the Rego unit tests and fixtures of the policy library.
 .PHONY: bench
 bench: ## Run the benchmarks (scan of a generated fleet vs a crypto/x509 floor); see docs/performance.md.
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x -count=1 ./test/bench/
+
+##@ Chart and image
+
+IMG ?= ghcr.io/tlsguard/tlsguard:$(VERSION)
+
+.PHONY: helm-lint
+helm-lint: ## Lint the chart; check its webhooks against pkg/guarded and its alerts' PromQL (helm built from the module proxy).
+	hack/helm-lint.sh
+
+.PHONY: helm-test
+helm-test: ## Run the chart's helm-unittest suites.
+	HELM_PLUGINS="$$(hack/helm.sh plugins)" "$$(hack/helm.sh)" unittest charts/tlsguard
+
+.PHONY: helm-smoke
+helm-smoke: envtest ## Install the rendered chart into a real API server and run tlsguard as its ServiceAccount.
+	hack/helm-smoke.sh
+
+.PHONY: docker-build
+docker-build: ## Build the image (needs a Docker engine; none on the project's machines).
+	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
 
 ##@ Generate and verify
 

@@ -81,8 +81,9 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 		return err
 	}
 	mgr, err := ctrl.NewManager(cfg, manager.Options{
-		Scheme:                  scheme,
-		LeaderElection:          o.LeaderElect && o.ScanInterval > 0,
+		Scheme: scheme,
+		// The scanner and the probe write reports: only the leader may.
+		LeaderElection:          o.LeaderElect && (o.ScanInterval > 0 || o.ScanSchedule != "" || o.ProbeInterval > 0),
 		LeaderElectionID:        o.LeaderElectionID,
 		LeaderElectionNamespace: leaderElectionNamespace(o.LeaderElectionNS),
 		// Stepping down promptly lets another replica take over scanning.
