@@ -38,7 +38,7 @@ run: build ## Scan the bundled example Rancher state (examples/rancher) and prin
 ##@ Test
 
 .PHONY: test
-test: test-unit test-integration helm-lint helm-test ## Run all tests: unit, Rego, fixtures, race, envtest integration, and the chart.
+test: helm-lint helm-test test-unit test-integration ## Run all tests: unit, Rego, fixtures, race, envtest integration, and the chart.
 
 .PHONY: test-unit
 test-unit: ## Run Go unit tests, Rego unit tests and policy fixtures (WHAT=./pkg/... to narrow).
