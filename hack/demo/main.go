@@ -111,6 +111,7 @@ func run() error {
 		{"Remove CATTLE_CA_CHECKSUM from cattle-cluster-agent", "kubectl -n cattle-system set env deployment/cattle-cluster-agent CATTLE_CA_CHECKSUM-"},
 		{"Add STRICT_VERIFY=false to a cluster's agentEnvVars", `kubectl -n fleet-default patch clusters.provisioning.cattle.io prod-east --type json -p '[{"op":"add","path":"/spec/agentEnvVars/-","value":{"name":"STRICT_VERIFY","value":"false"}}]'`},
 		{"Delete the agent-tls-mode Setting", "kubectl delete setting agent-tls-mode"},
+		{"Delete the private CA agents pin", "kubectl -n cattle-system delete secret tls-ca"},
 		{"A certificate that expires in 10 days is allowed, with a warning", secretTLS(expiring)},
 		{"Rotation to a fresh CA-issued certificate is allowed", secretTLS(rotated)},
 	}
@@ -133,7 +134,7 @@ func indent(s string) string {
 		if strings.Contains(l, "version difference") || strings.Contains(l, "WARNING: version") {
 			continue // kubectl's version-skew notice against the test API server
 		}
-		if len(l) > 300 {
+		if strings.HasPrefix(strings.TrimSpace(l), "{") {
 			// kubectl echoes the whole patch, Secret data included, when an
 			// apply is refused; show what matters.
 			l = "(" + fmt.Sprint(len(l)) + " characters of patch body elided)"
