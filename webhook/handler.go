@@ -56,9 +56,13 @@ type Deps struct {
 	// timeoutSeconds so tlsguard answers before the API server gives up.
 	Timeout time.Duration
 	// MaxInFlight caps concurrent evaluations; excess requests wait for a
-	// slot until their deadline.
+	// slot at most QueueWait.
 	MaxInFlight int
-	Metrics     *Metrics
+	// QueueWait bounds the wait for a slot (default 250ms): past it the
+	// server is overloaded, and answering 429 at once lets the API server
+	// apply failurePolicy instead of every request running into its timeout.
+	QueueWait time.Duration
+	Metrics   *Metrics
 }
 
 // Handler is the admission.Handler for every guarded kind.
@@ -79,6 +83,9 @@ func New(deps Deps) (*Handler, error) {
 	}
 	if deps.MaxInFlight <= 0 {
 		deps.MaxInFlight = 64
+	}
+	if deps.QueueWait <= 0 {
+		deps.QueueWait = 250 * time.Millisecond
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = NopMetrics()
@@ -105,12 +112,21 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 
 	ctx, cancel := context.WithTimeout(ctx, h.deps.Timeout)
 	defer cancel()
+	wait := time.NewTimer(h.deps.QueueWait)
+	defer wait.Stop()
 	select {
 	case h.sem <- struct{}{}:
 		defer func() { <-h.sem }()
-	case <-ctx.Done():
+	case <-wait.C:
 		log.Info("admission rejected: too many requests in flight")
 		return admission.Errored(http.StatusTooManyRequests, errors.New("tlsguard: too many requests in flight"))
+	case <-ctx.Done():
+		return admission.Errored(http.StatusTooManyRequests, errors.New("tlsguard: too many requests in flight"))
+	}
+	if ctx.Err() != nil {
+		// The API server gave up while this request waited: do not spend
+		// an evaluation on it.
+		return admission.Errored(http.StatusInternalServerError, ctx.Err())
 	}
 
 	r, err := review.FromAdmission(&req.AdmissionRequest)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -222,4 +223,35 @@ func TestReloadUnderLoad(t *testing.T) {
 	if seen["other"] != 0 || seen["denied"]+seen["warned"] != 200 {
 		t.Errorf("answers: got %v, want all 200 denied (old set) or warned (new set)", seen)
 	}
+}
+
+// TestOverloadAnswers429 fills the only slot with a request that blocks and
+// checks the next one is answered 429 after QueueWait, not at its deadline.
+func TestOverloadAnswers429(t *testing.T) {
+	release := make(chan struct{})
+	h := newHandler(t, webhook.Deps{Evaluator: gated{release}, MaxInFlight: 1, QueueWait: 50 * time.Millisecond, Timeout: 10 * time.Second})
+	req := request(t, admissionv1.Create, setting("strict"), nil, "alice")
+	first := make(chan admission.Response)
+	go func() { first <- h.Handle(t.Context(), req) }()
+	for !gatedEntered.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	resp := h.Handle(t.Context(), req)
+	if resp.Result == nil || resp.Result.Code != http.StatusTooManyRequests {
+		t.Errorf("second request: got %+v, want 429", resp.Result)
+	}
+	close(release)
+	if r := <-first; !r.Allowed {
+		t.Errorf("first request: got %+v, want allowed once released", r.Result)
+	}
+}
+
+var gatedEntered atomic.Bool
+
+type gated struct{ release chan struct{} }
+
+func (g gated) Evaluate(context.Context, review.Request) ([]report.Result, error) {
+	gatedEntered.Store(true)
+	<-g.release
+	return nil, nil
 }

@@ -23,6 +23,7 @@ type Serve struct {
 	HealthAddr      string
 	EvalTimeout     time.Duration
 	MaxInFlight     int
+	QueueWait       time.Duration
 	BreakGlassUsers []string
 	BreakGlassGroup []string
 	ReloadInterval  time.Duration
@@ -79,6 +80,7 @@ func (o *Serve) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.HealthAddr, "health-addr", o.HealthAddr, "address of /healthz and /readyz")
 	fs.DurationVar(&o.EvalTimeout, "eval-timeout", o.EvalTimeout, "deadline of one evaluation; keep it below --timeout-seconds")
 	fs.IntVar(&o.MaxInFlight, "max-in-flight", o.MaxInFlight, "concurrent evaluations; more requests wait for a slot until their deadline")
+	fs.DurationVar(&o.QueueWait, "queue-wait", o.QueueWait, "longest wait for an evaluation slot; past it the request is answered 429 (overload) so failurePolicy applies at once")
 	fs.StringSliceVar(&o.BreakGlassUsers, "break-glass-user", o.BreakGlassUsers, "user whose denied requests are allowed (still evaluated, warned, logged, counted); repeatable")
 	fs.StringSliceVar(&o.BreakGlassGroup, "break-glass-group", o.BreakGlassGroup, "group whose denied requests are allowed; repeatable")
 	fs.DurationVar(&o.ReloadInterval, "reload-interval", o.ReloadInterval, "how often --policies and --config are checked for changes (0 disables reload)")

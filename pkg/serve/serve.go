@@ -119,6 +119,7 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 		BreakGlass:  webhook.BreakGlass{Users: o.BreakGlassUsers, Groups: o.BreakGlassGroup},
 		Timeout:     o.EvalTimeout,
 		MaxInFlight: o.MaxInFlight,
+		QueueWait:   o.QueueWait,
 		Metrics:     webhook.NewMetrics(reg),
 	})
 	if err != nil {
