@@ -25,10 +25,11 @@ import (
 // v1/topdown/crypto.go (v1.22.4); policies/ fixtures pin them.
 
 // certTerms caches the AST of certificates by their DER, two generations
-// bounded like memo.
+// bounded like memo; shape derives the cached value from the certificate.
 type certTerms struct {
 	mu         sync.Mutex
 	young, old map[string]ast.Value
+	shape      func(*x509.Certificate) (ast.Value, error)
 }
 
 const certTermsSize = 512
@@ -46,7 +47,7 @@ func (c *certTerms) value(cert *x509.Certificate) (ast.Value, error) {
 		return v, nil
 	}
 	c.mu.Unlock()
-	v, err := ast.InterfaceToValue(extend(cert))
+	v, err := c.shape(cert)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +60,23 @@ func (c *certTerms) value(cert *x509.Certificate) (ast.Value, error) {
 	return v, nil
 }
 
-var extendedTerms = &certTerms{young: map[string]ast.Value{}, old: map[string]ast.Value{}}
+// extendedTerms hold parse_certificates' shape; plainTerms the
+// parse_and_verify shape, derived from the extended one (both are cached so
+// neither conversion runs twice for a shared intermediate or root).
+var (
+	extendedTerms = newCertTerms(func(c *x509.Certificate) (ast.Value, error) { return ast.InterfaceToValue(extend(c)) })
+	plainTerms    = newCertTerms(func(c *x509.Certificate) (ast.Value, error) {
+		v, err := extendedTerms.value(c)
+		if err != nil {
+			return nil, err
+		}
+		return plain(v), nil
+	})
+)
+
+func newCertTerms(shape func(*x509.Certificate) (ast.Value, error)) *certTerms {
+	return &certTerms{young: map[string]ast.Value{}, old: map[string]ast.Value{}, shape: shape}
+}
 
 // extendedCert is OPA's parse_certificates shape: the certificate's fields
 // plus URIStrings.
@@ -273,11 +290,11 @@ func builtinParseAndVerifyWithOptions(_ topdown.BuiltinContext, operands []*ast.
 	}
 	terms := make([]*ast.Term, 0, len(chains[0]))
 	for _, c := range chains[0] {
-		v, err := extendedTerms.value(c)
+		v, err := plainTerms.value(c)
 		if err != nil {
 			return err
 		}
-		terms = append(terms, ast.NewTerm(plain(v)))
+		terms = append(terms, ast.NewTerm(v))
 	}
 	return iter(ast.ArrayTerm(ast.InternedTerm(true), ast.ArrayTerm(terms...)))
 }

@@ -27,37 +27,11 @@ type ListStats struct {
 // calling fn for each. Kinds whose CRD is not installed are skipped (and
 // reported in the stats); any other error stops the list.
 func ListGuarded(ctx context.Context, r client.Reader, pageSize int64, fn func(obj *unstructured.Unstructured) error) (ListStats, error) {
-	if pageSize <= 0 {
-		pageSize = DefaultPageSize
-	}
-	var st ListStats
-	for _, set := range guarded.Resources {
-		namespaces := set.Namespaces
-		if len(namespaces) == 0 {
-			namespaces = []string{""}
-		}
-		for _, gvk := range set.GVKs() {
-			for _, ns := range namespaces {
-				err := listPages(ctx, r, gvk, ns, pageSize, &st, fn)
-				if meta.IsNoMatchError(err) {
-					st.Skipped = append(st.Skipped, gvk)
-					break
-				}
-				if err != nil {
-					return st, fmt.Errorf("list %s in %q: %w", gvk.Kind, ns, err)
-				}
-			}
-		}
-	}
-	return st, nil
-}
-
-func listPages(ctx context.Context, r client.Reader, gvk schema.GroupVersionKind, ns string, pageSize int64, st *ListStats, fn func(*unstructured.Unstructured) error) error {
-	return pages(ctx, r, ns, pageSize, st, func() client.ObjectList {
+	return walk(ctx, r, pageSize, func(gvk schema.GroupVersionKind) client.ObjectList {
 		l := &unstructured.UnstructuredList{}
-		l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		l.SetGroupVersionKind(listGVK(gvk))
 		return l
-	}, func(l client.ObjectList) error {
+	}, func(gvk schema.GroupVersionKind, l client.ObjectList, st *ListStats) error {
 		list := l.(*unstructured.UnstructuredList)
 		for i := range list.Items {
 			obj := &list.Items[i]
@@ -71,6 +45,63 @@ func listPages(ctx context.Context, r client.Reader, gvk schema.GroupVersionKind
 		}
 		return nil
 	})
+}
+
+// ListGuardedMetadata lists only the metadata of every guarded object
+// (PartialObjectMetadata: no data is sent or decoded), in pages. A re-scan
+// uses it to find the objects whose resourceVersion changed.
+func ListGuardedMetadata(ctx context.Context, r client.Reader, pageSize int64, fn func(gvk schema.GroupVersionKind, m *metav1.PartialObjectMetadata) error) (ListStats, error) {
+	return walk(ctx, r, pageSize, func(gvk schema.GroupVersionKind) client.ObjectList {
+		l := &metav1.PartialObjectMetadataList{}
+		l.SetGroupVersionKind(listGVK(gvk))
+		return l
+	}, func(gvk schema.GroupVersionKind, l client.ObjectList, st *ListStats) error {
+		list := l.(*metav1.PartialObjectMetadataList)
+		for i := range list.Items {
+			st.Objects++
+			if err := fn(gvk, &list.Items[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func listGVK(gvk schema.GroupVersionKind) schema.GroupVersionKind {
+	return gvk.GroupVersion().WithKind(gvk.Kind + "List")
+}
+
+// walk lists every guarded kind in each of its namespaces (all namespaces
+// when it names none), page by page, handing each page to each. A kind the
+// cluster does not serve is recorded in the stats and skipped.
+func walk(ctx context.Context, r client.Reader, pageSize int64,
+	newList func(schema.GroupVersionKind) client.ObjectList,
+	each func(schema.GroupVersionKind, client.ObjectList, *ListStats) error,
+) (ListStats, error) {
+	if pageSize <= 0 {
+		pageSize = DefaultPageSize
+	}
+	var st ListStats
+	for _, set := range guarded.Resources {
+		namespaces := set.Namespaces
+		if len(namespaces) == 0 {
+			namespaces = []string{""}
+		}
+		for _, gvk := range set.GVKs() {
+			for _, ns := range namespaces {
+				err := pages(ctx, r, ns, pageSize, &st, func() client.ObjectList { return newList(gvk) },
+					func(l client.ObjectList) error { return each(gvk, l, &st) })
+				if meta.IsNoMatchError(err) {
+					st.Skipped = append(st.Skipped, gvk)
+					break
+				}
+				if err != nil {
+					return st, fmt.Errorf("list %s in %q: %w", gvk.Kind, ns, err)
+				}
+			}
+		}
+	}
+	return st, nil
 }
 
 // pages lists newList() in namespace ns page by page, handing each page to
@@ -97,46 +128,4 @@ func pages(ctx context.Context, r client.Reader, ns string, pageSize int64, st *
 			return nil
 		}
 	}
-}
-
-// ListGuardedMetadata lists only the metadata of every guarded object
-// (PartialObjectMetadata: no data is sent or decoded), in pages. A re-scan
-// uses it to find the objects whose resourceVersion changed.
-func ListGuardedMetadata(ctx context.Context, r client.Reader, pageSize int64, fn func(gvk schema.GroupVersionKind, m *metav1.PartialObjectMetadata) error) (ListStats, error) {
-	if pageSize <= 0 {
-		pageSize = DefaultPageSize
-	}
-	var st ListStats
-	for _, set := range guarded.Resources {
-		namespaces := set.Namespaces
-		if len(namespaces) == 0 {
-			namespaces = []string{""}
-		}
-		for _, gvk := range set.GVKs() {
-			for _, ns := range namespaces {
-				err := pages(ctx, r, ns, pageSize, &st, func() client.ObjectList {
-					l := &metav1.PartialObjectMetadataList{}
-					l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
-					return l
-				}, func(l client.ObjectList) error {
-					list := l.(*metav1.PartialObjectMetadataList)
-					for i := range list.Items {
-						st.Objects++
-						if err := fn(gvk, &list.Items[i]); err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-				if meta.IsNoMatchError(err) {
-					st.Skipped = append(st.Skipped, gvk)
-					break
-				}
-				if err != nil {
-					return st, fmt.Errorf("list %s metadata in %q: %w", gvk.Kind, ns, err)
-				}
-			}
-		}
-	}
-	return st, nil
 }

@@ -50,7 +50,7 @@ func freePort(t *testing.T) int {
 // tlsguard is a running `tlsguard serve` in local mode.
 type tlsguard struct {
 	healthAddr, metricsAddr, webhookAddr string
-	done                    chan error
+	done                                 chan error
 }
 
 // startTLSGuard runs serve in local mode against cp, trusting the test root

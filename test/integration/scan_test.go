@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -283,7 +282,6 @@ func TestScannerLeaderElection(t *testing.T) {
 	if scanning != 1 {
 		t.Errorf("replicas scanning: got %d, want exactly 1 (the leader)", scanning)
 	}
-	_ = http.StatusOK
 }
 
 func rootPEM(t *testing.T) string {
