@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
+	admissionv1 "k8s.io/api/admission/v1"
+	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/tlsguard/tlsguard/pkg/logging"
@@ -62,6 +65,9 @@ type Deps struct {
 	// server is overloaded, and answering 429 at once lets the API server
 	// apply failurePolicy instead of every request running into its timeout.
 	QueueWait time.Duration
+	// Decisions, when set, answers a request identical to a recent one
+	// with that one's results (see Decisions).
+	Decisions *Decisions
 	Metrics   *Metrics
 }
 
@@ -100,11 +106,15 @@ func New(deps Deps) (*Handler, error) {
 // to the webhook's failurePolicy.
 func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admission.Response) {
 	start := time.Now()
-	log := h.deps.Log.WithValues(logging.UID, req.UID, logging.Operation, req.Operation,
-		logging.ResourceKind, req.Kind.Kind, logging.Namespace, req.Namespace, logging.Name, req.Name)
+	// Most requests are allowed without a log line: build the request's
+	// logger only when something is logged.
+	log := requestLog(sync.OnceValue(func() logr.Logger {
+		return h.deps.Log.WithValues(logging.UID, req.UID, logging.Operation, req.Operation,
+			logging.ResourceKind, req.Kind.Kind, logging.Namespace, req.Namespace, logging.Name, req.Name)
+	}))
 	defer func() {
 		if p := recover(); p != nil {
-			log.Error(fmt.Errorf("panic: %v", p), "policy evaluation panicked")
+			log().Error(fmt.Errorf("panic: %v", p), "policy evaluation panicked")
 			resp = admission.Errored(http.StatusInternalServerError, errors.New("tlsguard: internal error while evaluating policies"))
 		}
 		h.deps.Metrics.observe(req, resp, time.Since(start))
@@ -112,40 +122,74 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 
 	ctx, cancel := context.WithTimeout(ctx, h.deps.Timeout)
 	defer cancel()
+	evaluate := func() ([]report.Result, error) { return h.evaluate(ctx, log, &req.AdmissionRequest) }
+	var results []report.Result
+	var err error
+	if h.deps.Decisions != nil {
+		var outcome Outcome
+		results, outcome, err = h.deps.Decisions.Do(ctx, &req.AdmissionRequest, evaluate)
+		h.deps.Metrics.decisions.WithLabelValues(string(outcome)).Inc()
+	} else {
+		results, err = evaluate()
+	}
+	if err != nil {
+		return h.failed(log, err)
+	}
+	return h.decide(log, review.Header(&req.AdmissionRequest), results)
+}
+
+// requestLog returns the logger of one request, built on first use.
+type requestLog func() logr.Logger
+
+// statusError is an evaluation that could not happen, with the HTTP code
+// that says why.
+type statusError struct {
+	code int32
+	err  error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
+
+// evaluate decodes and evaluates one request within the concurrency cap.
+func (h *Handler) evaluate(ctx context.Context, log requestLog, req *admissionv1.AdmissionRequest) ([]report.Result, error) {
 	wait := time.NewTimer(h.deps.QueueWait)
 	defer wait.Stop()
 	select {
 	case h.sem <- struct{}{}:
 		defer func() { <-h.sem }()
 	case <-wait.C:
-		log.Info("admission rejected: too many requests in flight")
-		return admission.Errored(http.StatusTooManyRequests, errors.New("tlsguard: too many requests in flight"))
+		log().Info("admission rejected: too many requests in flight")
+		return nil, &statusError{http.StatusTooManyRequests, errors.New("tlsguard: too many requests in flight")}
 	case <-ctx.Done():
-		return admission.Errored(http.StatusTooManyRequests, errors.New("tlsguard: too many requests in flight"))
+		return nil, &statusError{http.StatusTooManyRequests, errors.New("tlsguard: too many requests in flight")}
 	}
 	if ctx.Err() != nil {
 		// The API server gave up while this request waited: do not spend
 		// an evaluation on it.
-		return admission.Errored(http.StatusInternalServerError, ctx.Err())
+		return nil, &statusError{http.StatusInternalServerError, ctx.Err()}
 	}
+	r, err := review.FromAdmission(req)
+	if err != nil {
+		return nil, &statusError{http.StatusBadRequest, err}
+	}
+	return h.deps.Evaluator.Evaluate(ctx, r)
+}
 
-	r, err := review.FromAdmission(&req.AdmissionRequest)
-	if err != nil {
-		return admission.Errored(http.StatusBadRequest, err)
+// failed answers a request that could not be evaluated.
+func (h *Handler) failed(log requestLog, err error) admission.Response {
+	if se := (*statusError)(nil); errors.As(err, &se) {
+		return admission.Errored(se.code, se.err)
 	}
-	results, err := h.deps.Evaluator.Evaluate(ctx, r)
-	if err != nil {
-		log.Error(err, "policy evaluation failed")
-		if errors.Is(err, context.DeadlineExceeded) {
-			return admission.Errored(http.StatusInternalServerError, fmt.Errorf("tlsguard: policy evaluation exceeded %s", h.deps.Timeout))
-		}
-		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("tlsguard: policy evaluation failed: %w", err))
+	log().Error(err, "policy evaluation failed")
+	if errors.Is(err, context.DeadlineExceeded) {
+		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("tlsguard: policy evaluation exceeded %s", h.deps.Timeout))
 	}
-	return h.decide(log, r, results)
+	return admission.Errored(http.StatusInternalServerError, fmt.Errorf("tlsguard: policy evaluation failed: %w", err))
 }
 
 // decide turns results into the admission answer.
-func (h *Handler) decide(log logr.Logger, r review.Request, results []report.Result) admission.Response {
+func (h *Handler) decide(log requestLog, r review.Request, results []report.Result) admission.Response {
 	var denies, warnings, errs []string
 	denied, warned := map[string]bool{}, map[string]bool{}
 	for _, res := range results {
@@ -157,7 +201,7 @@ func (h *Handler) decide(log logr.Logger, r review.Request, results []report.Res
 			denies = append(denies, prefixed(res))
 			denied[res.Policy] = true
 		case res.Result == report.StatusWarn && res.Action == "dryrun":
-			log.Info("dryrun violation", logging.Policy, res.Policy, "message", res.Message)
+			log().Info("dryrun violation", logging.Policy, res.Policy, "message", res.Message)
 		case res.Result == report.StatusWarn:
 			warnings = append(warnings, shorten(prefixed(withoutSubject(res, r)), maxWarning))
 			warned[res.Policy] = true
@@ -166,14 +210,14 @@ func (h *Handler) decide(log logr.Logger, r review.Request, results []report.Res
 	if len(errs) > 0 {
 		// A policy that cannot be evaluated must not silently pass: answer 500
 		// and let failurePolicy decide.
-		log.Info("admission errored: policy could not be evaluated", "errors", errs)
+		log().Info("admission errored: policy could not be evaluated", "errors", errs)
 		return admission.Errored(http.StatusInternalServerError, fmt.Errorf("tlsguard: %s", join(errs)))
 	}
 	var resp admission.Response
 	switch {
 	case len(denies) > 0 && h.deps.BreakGlass.matches(r.UserInfo):
 		h.deps.Metrics.breakGlass.Inc()
-		log.Info("admission allowed by break-glass", logging.User, r.UserInfo.Username, "denied", keys(denied))
+		log().Info("admission allowed by break-glass", logging.User, r.UserInfo.Username, "denied", keys(denied))
 		for _, res := range results {
 			if res.Result == report.StatusFail {
 				warnings = append(warnings, shorten("break-glass: "+prefixed(withoutSubject(res, r)), maxWarning))
@@ -181,7 +225,7 @@ func (h *Handler) decide(log logr.Logger, r review.Request, results []report.Res
 		}
 		resp = admission.Allowed("")
 	case len(denies) > 0:
-		log.Info("admission denied", logging.User, r.UserInfo.Username, "policies", keys(denied))
+		log().Info("admission denied", logging.User, r.UserInfo.Username, "policies", keys(denied))
 		resp = admission.Denied(join(denies))
 	default:
 		resp = admission.Allowed("")
@@ -197,4 +241,15 @@ func (h *Handler) decide(log logr.Logger, r review.Request, results []report.Res
 		}
 	}
 	return resp
+}
+
+// Admission wraps h for the manager's webhook server. controller-runtime's
+// default log constructor attaches six request fields to a new logger for
+// every request, only to log them at V(5); the handler logs its own fields
+// when it has something to say, so the wrapper keeps the base logger.
+func Admission(h admission.Handler) *crwebhook.Admission {
+	return &crwebhook.Admission{
+		Handler:        h,
+		LogConstructor: func(base logr.Logger, _ *admission.Request) logr.Logger { return base },
+	}
 }

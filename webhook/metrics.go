@@ -16,12 +16,13 @@ type Metrics struct {
 	duration   *prometheus.HistogramVec
 	findings   *prometheus.CounterVec
 	breakGlass prometheus.Counter
+	decisions  *prometheus.CounterVec
 }
 
 // NewMetrics creates the series and registers them on reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := NopMetrics()
-	reg.MustRegister(m.requests, m.duration, m.findings, m.breakGlass)
+	reg.MustRegister(m.requests, m.duration, m.findings, m.breakGlass, m.decisions)
 	return m
 }
 
@@ -45,6 +46,10 @@ func NopMetrics() *Metrics {
 			Name: "tlsguard_admission_breakglass_total",
 			Help: "Requests a deny policy failed that were allowed because the user or group is break-glass.",
 		}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tlsguard_admission_decision_cache_total",
+			Help: "Requests by how their policy results were obtained: hit (an identical recent request's), shared (waited for an identical request's evaluation) or miss (evaluated).",
+		}, []string{"result"}),
 	}
 }
 

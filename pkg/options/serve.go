@@ -17,16 +17,20 @@ type Serve struct {
 	Kubeconfig string
 	Context    string
 
-	WebhookAddr     string // host:port the webhook listens on
-	CertDir         string
-	MetricsAddr     string
-	HealthAddr      string
-	EvalTimeout     time.Duration
-	MaxInFlight     int
-	QueueWait       time.Duration
-	BreakGlassUsers []string
-	BreakGlassGroup []string
-	ReloadInterval  time.Duration
+	WebhookAddr string // host:port the webhook listens on
+	CertDir     string
+	MetricsAddr string
+	HealthAddr  string
+	EvalTimeout time.Duration
+	MaxInFlight int
+	QueueWait   time.Duration
+	// DecisionCacheSize bounds the remembered admission decisions; 0
+	// disables the cache.
+	DecisionCacheSize int
+	DecisionCacheTTL  time.Duration
+	BreakGlassUsers   []string
+	BreakGlassGroup   []string
+	ReloadInterval    time.Duration
 
 	ScanInterval     time.Duration
 	ScanSchedule     string
@@ -48,24 +52,26 @@ type Serve struct {
 // NewServe returns the defaults.
 func NewServe() *Serve {
 	return &Serve{
-		Engine:           NewEngine(),
-		WebhookAddr:      ":9443",
-		CertDir:          "/tmp/k8s-webhook-server/serving-certs",
-		MetricsAddr:      ":8080",
-		HealthAddr:       ":8081",
-		EvalTimeout:      2 * time.Second,
-		MaxInFlight:      64,
-		ReloadInterval:   10 * time.Second,
-		FailurePolicy:    "Fail",
-		TimeoutSeconds:   3,
-		WebhookName:      "tlsguard",
-		ScanInterval:     time.Hour,
-		ScanPageSize:     500,
-		ReportFormat:     "policyreport",
-		EventInterval:    time.Hour,
-		LeaderElect:      true,
-		LeaderElectionID: "tlsguard-scanner",
-		ProbeInterval:    5 * time.Minute,
+		Engine:            NewEngine(),
+		WebhookAddr:       ":9443",
+		CertDir:           "/tmp/k8s-webhook-server/serving-certs",
+		MetricsAddr:       ":8080",
+		HealthAddr:        ":8081",
+		EvalTimeout:       2 * time.Second,
+		MaxInFlight:       64,
+		DecisionCacheSize: 1024,
+		DecisionCacheTTL:  30 * time.Second,
+		ReloadInterval:    10 * time.Second,
+		FailurePolicy:     "Fail",
+		TimeoutSeconds:    3,
+		WebhookName:       "tlsguard",
+		ScanInterval:      time.Hour,
+		ScanPageSize:      500,
+		ReportFormat:      "policyreport",
+		EventInterval:     time.Hour,
+		LeaderElect:       true,
+		LeaderElectionID:  "tlsguard-scanner",
+		ProbeInterval:     5 * time.Minute,
 	}
 }
 
@@ -81,6 +87,8 @@ func (o *Serve) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.EvalTimeout, "eval-timeout", o.EvalTimeout, "deadline of one evaluation; keep it below --timeout-seconds")
 	fs.IntVar(&o.MaxInFlight, "max-in-flight", o.MaxInFlight, "concurrent evaluations; more requests wait for a slot until their deadline")
 	fs.DurationVar(&o.QueueWait, "queue-wait", o.QueueWait, "longest wait for an evaluation slot; past it the request is answered 429 (overload) so failurePolicy applies at once")
+	fs.IntVar(&o.DecisionCacheSize, "decision-cache-size", o.DecisionCacheSize, "admission requests whose policy results are remembered, so an identical request (a retry, a re-apply) is answered without evaluating again (0 disables)")
+	fs.DurationVar(&o.DecisionCacheTTL, "decision-cache-ttl", o.DecisionCacheTTL, "longest time a remembered result is reused; results also expire when policies or the inventory change")
 	fs.StringSliceVar(&o.BreakGlassUsers, "break-glass-user", o.BreakGlassUsers, "user whose denied requests are allowed (still evaluated, warned, logged, counted); repeatable")
 	fs.StringSliceVar(&o.BreakGlassGroup, "break-glass-group", o.BreakGlassGroup, "group whose denied requests are allowed; repeatable")
 	fs.DurationVar(&o.ReloadInterval, "reload-interval", o.ReloadInterval, "how often --policies and --config are checked for changes (0 disables reload)")
@@ -128,6 +136,12 @@ func (o *Serve) Validate() error {
 	case "policyreport", "openreports", "none":
 	default:
 		return fmt.Errorf("--report-format %q: want policyreport, openreports or none", o.ReportFormat)
+	}
+	if o.DecisionCacheSize < 0 {
+		return fmt.Errorf("--decision-cache-size %d: must be >= 0 (0 disables the cache)", o.DecisionCacheSize)
+	}
+	if o.DecisionCacheSize > 0 && o.DecisionCacheTTL <= 0 {
+		return fmt.Errorf("--decision-cache-ttl %s: must be positive", o.DecisionCacheTTL)
 	}
 	if o.MaxInFlight < 1 {
 		return fmt.Errorf("--max-in-flight %d: must be >= 1", o.MaxInFlight)

@@ -39,7 +39,7 @@ func (e *Engine) Evaluate(ctx context.Context, req review.Request) ([]report.Res
 	}
 	var out []report.Result
 	for _, c := range e.policies {
-		if !c.matches(req.Kind.Group, req.Kind.Kind) || !c.reviews(req.Operation) {
+		if !c.Matches(req.Kind.Group, req.Kind.Kind) || !c.reviews(req.Operation) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {

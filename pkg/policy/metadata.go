@@ -169,8 +169,8 @@ func (md Metadata) reviews(op string) bool {
 	return slices.Contains(ops, op)
 }
 
-// matches reports whether the policy's coarse match selects group/kind.
-func (md Metadata) matches(group, kind string) bool {
+// Matches reports whether the policy's coarse match selects group/kind.
+func (md Metadata) Matches(group, kind string) bool {
 	if len(md.Match) == 0 {
 		return true
 	}

@@ -13,13 +13,7 @@ func FromAdmission(req *admissionv1.AdmissionRequest) (Request, error) {
 	if req == nil {
 		return Request{}, fmt.Errorf("%w: empty admission request", ErrInvalidObject)
 	}
-	r := Request{
-		Kind:      Kind{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind},
-		Operation: string(req.Operation),
-		Name:      req.Name,
-		Namespace: req.Namespace,
-		UserInfo:  UserInfo{Username: req.UserInfo.Username, UID: req.UserInfo.UID, Groups: req.UserInfo.Groups},
-	}
+	r := Header(req)
 	var err error
 	if r.Object, err = decodeRaw(req.Object.Raw, "object"); err != nil {
 		return Request{}, err
@@ -28,6 +22,18 @@ func FromAdmission(req *admissionv1.AdmissionRequest) (Request, error) {
 		return Request{}, err
 	}
 	return r, nil
+}
+
+// Header is the Request without its objects: what identifies the request
+// and its user, which needs no decoding.
+func Header(req *admissionv1.AdmissionRequest) Request {
+	return Request{
+		Kind:      Kind{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind},
+		Operation: string(req.Operation),
+		Name:      req.Name,
+		Namespace: req.Namespace,
+		UserInfo:  UserInfo{Username: req.UserInfo.Username, UID: req.UserInfo.UID, Groups: req.UserInfo.Groups},
+	}
 }
 
 func decodeRaw(raw []byte, field string) (map[string]any, error) {

@@ -113,8 +113,20 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 			return err
 		}
 	}
+	writer := &inventory.StoreWriter{Store: store}
+	var decisions *webhook.Decisions
+	if o.DecisionCacheSize > 0 {
+		// A remembered result is valid for the policy set and inventory
+		// it was computed with: reload swaps the engine, and every write
+		// to data.inventory moves the generation.
+		decisions = webhook.NewDecisions(webhook.DecisionOptions{
+			Size: o.DecisionCacheSize, TTL: o.DecisionCacheTTL, Now: o.Engine.Clock(),
+			Stamp: func() any { return decisionStamp{holder.Load(), writer.Generation()} },
+		})
+	}
 	handler, err := webhook.New(webhook.Deps{
 		Evaluator:   holder,
+		Decisions:   decisions,
 		Log:         log.WithName("admission"),
 		BreakGlass:  webhook.BreakGlass{Users: o.BreakGlassUsers, Groups: o.BreakGlassGroup},
 		Timeout:     o.EvalTimeout,
@@ -125,9 +137,8 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 	if err != nil {
 		return err
 	}
-	mgr.GetWebhookServer().Register(webhook.Path, &crwebhook.Admission{Handler: handler})
+	mgr.GetWebhookServer().Register(webhook.Path, webhook.Admission(handler))
 
-	writer := &inventory.StoreWriter{Store: store}
 	scanner, err := newScanner(o, mgr, holder, writer, reg, log)
 	if err != nil {
 		return err
@@ -241,3 +252,10 @@ type everyReplica func(context.Context) error
 func (f everyReplica) Start(ctx context.Context) error { return f(ctx) }
 
 func (everyReplica) NeedLeaderElection() bool { return false }
+
+// decisionStamp is what an admission decision depends on besides the
+// request: the engine in force and data.inventory's generation.
+type decisionStamp struct {
+	engine    *policy.Engine
+	inventory uint64
+}

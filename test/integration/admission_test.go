@@ -206,7 +206,7 @@ func TestAdmission(t *testing.T) {
 	})
 	t.Run("metrics count admission requests", func(t *testing.T) {
 		body := scrape(t, g.metricsAddr)
-		for _, want := range []string{`tlsguard_admission_requests_total{code="403",decision="denied"`, "tlsguard_admission_duration_seconds_bucket", `tlsguard_admission_breakglass_total 1`} {
+		for _, want := range []string{`tlsguard_admission_requests_total{code="403",decision="denied"`, "tlsguard_admission_duration_seconds_bucket", `tlsguard_admission_breakglass_total 1`, `tlsguard_admission_decision_cache_total{result="miss"}`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("metrics: want %q in\n%s", want, grepTLSGuard(body))
 			}

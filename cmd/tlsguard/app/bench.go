@@ -67,9 +67,13 @@ type benchOptions struct {
 	Concurrency int
 	Timeout     time.Duration
 	Certs       int
-	Target      string
-	Output      string
-	CPUProfile  string
+	// DecisionCacheSize is serve's --decision-cache-size; 0 measures
+	// every request's evaluation.
+	DecisionCacheSize int
+	Target            string
+	Output            string
+	CPUProfile        string
+	MemProfile        string
 }
 
 // newBenchOptions returns the defaults: the issue's 1,000 requests/s for
@@ -80,6 +84,7 @@ func newBenchOptions() *benchOptions {
 	return &benchOptions{
 		Engine: e, Rate: 1000, Duration: 30 * time.Second, Warmup: 3 * time.Second,
 		Concurrency: 256, Timeout: 3 * time.Second, Certs: 1, Target: benchBoth, Output: "table",
+		DecisionCacheSize: options.NewServe().DecisionCacheSize,
 	}
 }
 
@@ -92,9 +97,11 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "maximum requests in flight (and kept-alive connections)")
 	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "deadline of each request from its scheduled send time, as the webhook's timeoutSeconds (3)")
 	fs.IntVar(&o.Certs, "certs", o.Certs, "distinct leaf certificates, one per request in turn; more than the engine's x509 memo holds (256) makes every request parse its chain")
+	fs.IntVar(&o.DecisionCacheSize, "decision-cache-size", o.DecisionCacheSize, "serve's admission decision cache; 0 disables it, so every request is evaluated (identical requests otherwise hit it)")
 	fs.StringVar(&o.Target, "target", o.Target, "both, tlsguard or allow (the allow-all handler)")
 	fs.StringVarP(&o.Output, "output", "o", o.Output, "table or json")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", o.CPUProfile, "write a CPU profile of the measured segments (server and load generator) to this file")
+	fs.StringVar(&o.MemProfile, "memprofile", o.MemProfile, "write an allocation profile (allocs, from process start) to this file after the run")
 }
 
 // Validate checks the flag values.
@@ -102,6 +109,9 @@ func (o *benchOptions) Validate() error {
 	cfg := loadgen.Config{Rate: o.Rate, Duration: o.Duration, Warmup: o.Warmup, Concurrency: o.Concurrency, Timeout: o.Timeout}
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	if o.DecisionCacheSize < 0 {
+		return fmt.Errorf("--decision-cache-size %d: must be >= 0", o.DecisionCacheSize)
 	}
 	if o.Certs < 1 {
 		return fmt.Errorf("--certs %d: must be at least 1", o.Certs)
@@ -163,15 +173,16 @@ admission); 2 usage or setup error.`,
 
 // benchReport is what the command prints; -o json prints it as is.
 type benchReport struct {
-	Machine     loadgen.Machine  `json:"machine"`
-	Rate        float64          `json:"rate"`
-	Duration    time.Duration    `json:"durationNs"`
-	Warmup      time.Duration    `json:"warmupNs"`
-	Concurrency int              `json:"concurrency"`
-	BodyBytes   int              `json:"bodyBytes"`
-	Certs       int              `json:"certs"`
-	Order       []string         `json:"order"`
-	Results     []loadgen.Result `json:"results"`
+	Machine           loadgen.Machine  `json:"machine"`
+	Rate              float64          `json:"rate"`
+	Duration          time.Duration    `json:"durationNs"`
+	Warmup            time.Duration    `json:"warmupNs"`
+	Concurrency       int              `json:"concurrency"`
+	BodyBytes         int              `json:"bodyBytes"`
+	Certs             int              `json:"certs"`
+	DecisionCacheSize int              `json:"decisionCacheSize"`
+	Order             []string         `json:"order"`
+	Results           []loadgen.Result `json:"results"`
 	// RatioP99 is tlsguard's p99 over allow-all's; 0 unless both ran.
 	RatioP99 float64 `json:"ratioP99,omitempty"`
 	// ServerLogLines counts what net/http logged, mostly TLS handshakes
@@ -228,9 +239,17 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if o.MemProfile != "" {
+		defer func() {
+			if err := writeAllocs(o.MemProfile); err != nil {
+				fmt.Fprintf(streams.Err, "--memprofile: %v\n", err)
+			}
+		}()
+	}
 	rep := benchReport{
 		Machine: loadgen.ThisMachine(), Rate: o.Rate, Duration: o.Duration, Warmup: o.Warmup,
 		Concurrency: o.Concurrency, BodyBytes: len(rig.targets[benchTLSGuard].Bodies[0]), Certs: o.Certs,
+		DecisionCacheSize: o.DecisionCacheSize,
 	}
 	segments := plan(o.Target, rig.targets, o.Duration)
 	for _, s := range segments {
@@ -282,8 +301,18 @@ func newBenchRig(ctx context.Context, o *benchOptions, dir string, log logr.Logg
 		return nil, err
 	}
 	defaults := options.NewServe()
+	holder := policy.NewHolder(eng)
+	var decisions *webhook.Decisions
+	if o.DecisionCacheSize > 0 {
+		// As serve builds it; the inventory does not change during a run.
+		decisions = webhook.NewDecisions(webhook.DecisionOptions{
+			Size: o.DecisionCacheSize, TTL: defaults.DecisionCacheTTL, Now: o.Engine.Clock(),
+			Stamp: func() any { return holder.Load() },
+		})
+	}
 	handler, err := webhook.New(webhook.Deps{
-		Evaluator:   policy.NewHolder(eng),
+		Evaluator:   holder,
+		Decisions:   decisions,
 		Log:         log.WithName("admission"),
 		Timeout:     defaults.EvalTimeout,
 		MaxInFlight: defaults.MaxInFlight,
@@ -393,8 +422,8 @@ func (r *benchReport) write(w io.Writer, format string) error {
 		return enc.Encode(r)
 	}
 	fmt.Fprintf(w, "machine: %d CPUs (GOMAXPROCS %d), %s, %s\n", r.Machine.CPUs, r.Machine.GOMAXPROCS, r.Machine.Model, r.Machine.Go)
-	fmt.Fprintf(w, "load: %g requests/s per target, %d in flight at most, %d-byte AdmissionReview, %d distinct leaf certificates, order: %s\n\n",
-		r.Rate, r.Concurrency, r.BodyBytes, r.Certs, strings.Join(r.Order, ", "))
+	fmt.Fprintf(w, "load: %g requests/s per target, %d in flight at most, %d-byte AdmissionReview, %d distinct leaf certificates, decision cache %s, order: %s\n\n",
+		r.Rate, r.Concurrency, r.BodyBytes, r.Certs, cacheSize(r.DecisionCacheSize), strings.Join(r.Order, ", "))
 	if err := loadgen.WriteTable(w, r.Results); err != nil {
 		return err
 	}
@@ -416,6 +445,25 @@ func (r *benchReport) write(w io.Writer, format string) error {
 		fmt.Fprintf(w, "target %s: %s (%s)\n", c.Name, verdict, c.Got)
 	}
 	return nil
+}
+
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func cacheSize(n int) string {
+	if n == 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%d entries", n)
 }
 
 // benchUID is the request UID; every answer must echo it.
@@ -591,7 +639,7 @@ func startBenchServer(ctx context.Context, dir string, handlers map[string]admis
 		TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.MinVersion = tls.VersionTLS12 }},
 	})
 	for path, h := range handlers {
-		srv.Register(path, &crwebhook.Admission{Handler: h})
+		srv.Register(path, webhook.Admission(h))
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Start(ctx) }()
