@@ -28,9 +28,12 @@ type Serve struct {
 	// disables the cache.
 	DecisionCacheSize int
 	DecisionCacheTTL  time.Duration
-	BreakGlassUsers   []string
-	BreakGlassGroup   []string
-	ReloadInterval    time.Duration
+	// MemoryLimitRatio sets the Go soft memory limit to this share of the
+	// container's memory limit; 0 leaves it alone.
+	MemoryLimitRatio float64
+	BreakGlassUsers  []string
+	BreakGlassGroup  []string
+	ReloadInterval   time.Duration
 
 	ScanInterval     time.Duration
 	ScanSchedule     string
@@ -61,6 +64,7 @@ func NewServe() *Serve {
 		MaxInFlight:       64,
 		DecisionCacheSize: 1024,
 		DecisionCacheTTL:  30 * time.Second,
+		MemoryLimitRatio:  0.9,
 		ReloadInterval:    10 * time.Second,
 		FailurePolicy:     "Fail",
 		TimeoutSeconds:    3,
@@ -89,6 +93,7 @@ func (o *Serve) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.QueueWait, "queue-wait", o.QueueWait, "longest wait for an evaluation slot; past it the request is answered 429 (overload) so failurePolicy applies at once")
 	fs.IntVar(&o.DecisionCacheSize, "decision-cache-size", o.DecisionCacheSize, "admission requests whose policy results are remembered, so an identical request (a retry, a re-apply) is answered without evaluating again (0 disables)")
 	fs.DurationVar(&o.DecisionCacheTTL, "decision-cache-ttl", o.DecisionCacheTTL, "longest time a remembered result is reused; results also expire when policies or the inventory change")
+	fs.Float64Var(&o.MemoryLimitRatio, "memory-limit-ratio", o.MemoryLimitRatio, "set the Go soft memory limit to this share of the container's cgroup memory limit, unless GOMEMLIMIT is set (0 leaves it alone); lets GOGC be raised for latency without risking the OOM killer")
 	fs.StringSliceVar(&o.BreakGlassUsers, "break-glass-user", o.BreakGlassUsers, "user whose denied requests are allowed (still evaluated, warned, logged, counted); repeatable")
 	fs.StringSliceVar(&o.BreakGlassGroup, "break-glass-group", o.BreakGlassGroup, "group whose denied requests are allowed; repeatable")
 	fs.DurationVar(&o.ReloadInterval, "reload-interval", o.ReloadInterval, "how often --policies and --config are checked for changes (0 disables reload)")
@@ -142,6 +147,9 @@ func (o *Serve) Validate() error {
 	}
 	if o.DecisionCacheSize > 0 && o.DecisionCacheTTL <= 0 {
 		return fmt.Errorf("--decision-cache-ttl %s: must be positive", o.DecisionCacheTTL)
+	}
+	if o.MemoryLimitRatio < 0 || o.MemoryLimitRatio > 1 {
+		return fmt.Errorf("--memory-limit-ratio %g: want 0 (off) to 1", o.MemoryLimitRatio)
 	}
 	if o.MaxInFlight < 1 {
 		return fmt.Errorf("--max-in-flight %d: must be >= 1", o.MaxInFlight)

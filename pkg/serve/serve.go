@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +30,7 @@ import (
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/tlsguard/tlsguard/pkg/inventory"
+	"github.com/tlsguard/tlsguard/pkg/memlimit"
 	"github.com/tlsguard/tlsguard/pkg/options"
 	"github.com/tlsguard/tlsguard/pkg/policy"
 	"github.com/tlsguard/tlsguard/pkg/policyreport"
@@ -52,6 +54,19 @@ func RESTConfig(kubeconfig, context string) (*rest.Config, error) {
 
 // Run serves until ctx ends.
 func Run(ctx context.Context, o *options.Serve, log logr.Logger) error {
+	if o.MemoryLimitRatio > 0 {
+		// Process-wide, so here and not in RunWithConfig, which tests run
+		// several times in one process.
+		r, err := memlimit.Apply("/sys/fs/cgroup", o.MemoryLimitRatio, os.Getenv)
+		switch {
+		case err != nil:
+			log.Error(err, "memory limit not set from the container")
+		case r.Set:
+			log.Info("Go memory limit set from the container", "containerBytes", r.Container, "limitBytes", r.Limit, "ratio", o.MemoryLimitRatio)
+		default:
+			log.V(1).Info("Go memory limit left alone", "reason", r.Reason)
+		}
+	}
 	cfg, err := RESTConfig(o.Kubeconfig, o.Context)
 	if err != nil {
 		return err
