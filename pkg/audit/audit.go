@@ -33,6 +33,11 @@ type Options struct {
 
 // Scan evaluates objects, every one of them also serving as inventory for
 // the others, and returns the report at the engine's time now.
+//
+// Scan consumes objects: once the inventory holds them, each object's map
+// is released (set to nil) as soon as it has been evaluated, and pass
+// results are only counted unless ShowPassed, so a scan of a large fleet
+// does not hold every decoded object and every pass result at once.
 func Scan(ctx context.Context, e Evaluator, objects []manifest.Object, now time.Time, opts Options) (*report.ScanReport, error) {
 	inv := inventory.New()
 	for _, o := range objects {
@@ -46,6 +51,7 @@ func Scan(ctx context.Context, e Evaluator, objects []manifest.Object, now time.
 		workers = runtime.GOMAXPROCS(0)
 	}
 	perObject := make([][]report.Result, len(objects))
+	passed := make([]int, len(objects))
 	jobs := make(chan int)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
@@ -58,6 +64,10 @@ func Scan(ctx context.Context, e Evaluator, objects []manifest.Object, now time.
 				if err != nil {
 					errs <- err
 					return
+				}
+				objects[i].Object = nil
+				if !opts.ShowPassed {
+					rs, passed[i] = dropPasses(rs)
 				}
 				perObject[i] = rs
 			}
@@ -86,10 +96,29 @@ send:
 		return nil, sendErr
 	}
 	var all []report.Result
-	for _, rs := range perObject {
+	dropped := 0
+	for i, rs := range perObject {
 		all = append(all, rs...)
+		dropped += passed[i]
 	}
-	return report.New(now, len(objects), all, opts.ShowPassed), nil
+	rep := report.New(now, len(objects), all, opts.ShowPassed)
+	rep.Summary.Pass += dropped
+	return rep, nil
+}
+
+// dropPasses removes pass results from rs, in place, and counts them.
+func dropPasses(rs []report.Result) ([]report.Result, int) {
+	kept := rs[:0]
+	for _, r := range rs {
+		if r.Result != report.StatusPass {
+			kept = append(kept, r)
+		}
+	}
+	n := len(rs) - len(kept)
+	if len(kept) == 0 {
+		return nil, n
+	}
+	return kept, n
 }
 
 // evaluateOne reviews one object as a CREATE. An object that cannot be

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -22,7 +24,7 @@ var memoized = []string{
 // memoSize bounds the cache: the repeats come within one object's
 // evaluation, so a few entries per worker are enough, and certificate ASTs
 // are large.
-const memoSize = 256
+const memoSize = 64
 
 var registerMemo sync.Once
 
@@ -113,12 +115,24 @@ func memoKey(operands []*ast.Term, arity int) (string, bool) {
 	if len(operands) < arity || arity == 0 {
 		return "", false
 	}
-	key := ""
+	var key strings.Builder
 	for _, op := range operands[:arity] {
 		if !op.IsGround() {
 			return "", false
 		}
-		key += op.Value.String() + "\x00"
+		// Strings (PEM bundles of several KB) are keyed by their bytes:
+		// quoting them, as String() does, costs more than the lookup saves.
+		// The tag keeps a string apart from another value printing alike.
+		if s, ok := op.Value.(ast.String); ok {
+			key.WriteString("s")
+			key.WriteString(strconv.Itoa(len(s)))
+			key.WriteString(":")
+			key.WriteString(string(s))
+		} else {
+			key.WriteString("v")
+			key.WriteString(op.Value.String())
+		}
+		key.WriteString("\x00")
 	}
-	return key, true
+	return key.String(), true
 }

@@ -32,7 +32,7 @@ type certTerms struct {
 	shape      func(*x509.Certificate) (ast.Value, error)
 }
 
-const certTermsSize = 512
+const certTermsSize = 128
 
 func (c *certTerms) value(cert *x509.Certificate) (ast.Value, error) {
 	key := string(cert.Raw)
@@ -130,6 +130,7 @@ func certsFromString(s string) ([]*x509.Certificate, error) {
 
 func certsFromPEM(data []byte) ([]*x509.Certificate, error) {
 	var der []byte
+	var blocks [][]byte
 	for len(data) > 0 {
 		p, rest := pem.Decode(data)
 		if p != nil && p.Type != "CERTIFICATE" {
@@ -140,8 +141,54 @@ func certsFromPEM(data []byte) ([]*x509.Certificate, error) {
 		}
 		data = rest
 		der = append(der, p.Bytes...)
+		blocks = append(blocks, p.Bytes)
 	}
+	if certs, ok := parsedBlocks(blocks); ok {
+		return certs, nil
+	}
+	// A block that does not parse alone (or holds several certificates):
+	// OPA's own path, for its exact result and error.
 	return x509.ParseCertificates(der)
+}
+
+// parsed caches certificates by DER, bounded like certTerms: the
+// intermediates and roots of thousands of chains are parsed once.
+var parsed = struct {
+	sync.Mutex
+	young, old map[string]*x509.Certificate
+}{young: map[string]*x509.Certificate{}, old: map[string]*x509.Certificate{}}
+
+// parsedBlocks parses each block as one certificate, from the cache when it
+// can; false when a block does not parse as exactly one certificate.
+func parsedBlocks(blocks [][]byte) ([]*x509.Certificate, bool) {
+	if len(blocks) == 0 {
+		return nil, false
+	}
+	out := make([]*x509.Certificate, 0, len(blocks))
+	for _, b := range blocks {
+		parsed.Lock()
+		c, ok := parsed.young[string(b)]
+		if !ok {
+			if c, ok = parsed.old[string(b)]; ok {
+				parsed.young[string(b)] = c
+			}
+		}
+		parsed.Unlock()
+		if !ok {
+			var err error
+			if c, err = x509.ParseCertificate(b); err != nil {
+				return nil, false
+			}
+			parsed.Lock()
+			if len(parsed.young) >= certTermsSize/2 {
+				parsed.old, parsed.young = parsed.young, make(map[string]*x509.Certificate, certTermsSize/2)
+			}
+			parsed.young[string(b)] = c
+			parsed.Unlock()
+		}
+		out = append(out, c)
+	}
+	return out, true
 }
 
 func stringOperand(t *ast.Term) (string, error) {

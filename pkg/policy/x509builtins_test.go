@@ -2,7 +2,7 @@ package policy
 
 import (
 	"encoding/base64"
-
+	"encoding/pem"
 	"testing"
 	"time"
 
@@ -41,6 +41,12 @@ func TestX509BuiltinsMatchOPA(t *testing.T) {
 		"empty":         "",
 		"root to leaf":  chain,
 		"expired chain": testcerts.EncodeCerts(root.Cert, certs.Get("intermediate").Cert, certs.Get("leaf_expired").Cert),
+		// One PEM block holding two DER certificates: valid for
+		// x509.ParseCertificates, not for the per-block parse cache.
+		"two in one block": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: append(append([]byte{}, leaf.Cert.Raw...), root.Cert.Raw...)})),
+		"truncated block":  string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Cert.Raw[:len(leaf.Cert.Raw)-10]})),
+		// The same chain again: answered from the caches.
+		"pem chain again": leaf.ChainPEM() + "\n",
 	}
 	now := ast.IntNumberTerm(int(testcerts.Now.UnixNano()))
 	options := map[string]*ast.Term{

@@ -96,7 +96,7 @@ func (o *benchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "unmeasured load at the same rate before each measured segment")
 	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "maximum requests in flight (and kept-alive connections)")
 	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "deadline of each request from its scheduled send time, as the webhook's timeoutSeconds (3)")
-	fs.IntVar(&o.Certs, "certs", o.Certs, "distinct leaf certificates, one per request in turn; more than the engine's x509 memo holds (256) makes every request parse its chain")
+	fs.IntVar(&o.Certs, "certs", o.Certs, "distinct leaf certificates, one per request in turn; more than the engine's x509 memo holds (64) makes every request parse its leaf")
 	fs.IntVar(&o.DecisionCacheSize, "decision-cache-size", o.DecisionCacheSize, "serve's admission decision cache; 0 disables it, so every request is evaluated (identical requests otherwise hit it)")
 	fs.StringVar(&o.Target, "target", o.Target, "both, tlsguard or allow (the allow-all handler)")
 	fs.StringVarP(&o.Output, "output", "o", o.Output, "table or json")
@@ -173,16 +173,19 @@ admission); 2 usage or setup error.`,
 
 // benchReport is what the command prints; -o json prints it as is.
 type benchReport struct {
-	Machine           loadgen.Machine  `json:"machine"`
-	Rate              float64          `json:"rate"`
-	Duration          time.Duration    `json:"durationNs"`
-	Warmup            time.Duration    `json:"warmupNs"`
-	Concurrency       int              `json:"concurrency"`
-	BodyBytes         int              `json:"bodyBytes"`
-	Certs             int              `json:"certs"`
-	DecisionCacheSize int              `json:"decisionCacheSize"`
-	Order             []string         `json:"order"`
-	Results           []loadgen.Result `json:"results"`
+	Machine           loadgen.Machine `json:"machine"`
+	Rate              float64         `json:"rate"`
+	Duration          time.Duration   `json:"durationNs"`
+	Warmup            time.Duration   `json:"warmupNs"`
+	Concurrency       int             `json:"concurrency"`
+	BodyBytes         int             `json:"bodyBytes"`
+	Certs             int             `json:"certs"`
+	DecisionCacheSize int             `json:"decisionCacheSize"`
+	// GOGC is the process's GOGC setting: server and load generator
+	// share the collector, whose pacing decides the latency tail.
+	GOGC    string           `json:"gogc"`
+	Order   []string         `json:"order"`
+	Results []loadgen.Result `json:"results"`
 	// RatioP99 is tlsguard's p99 over allow-all's; 0 unless both ran.
 	RatioP99 float64 `json:"ratioP99,omitempty"`
 	// ServerLogLines counts what net/http logged, mostly TLS handshakes
@@ -249,7 +252,7 @@ func runBenchWebhook(ctx context.Context, streams IO, o *benchOptions) error {
 	rep := benchReport{
 		Machine: loadgen.ThisMachine(), Rate: o.Rate, Duration: o.Duration, Warmup: o.Warmup,
 		Concurrency: o.Concurrency, BodyBytes: len(rig.targets[benchTLSGuard].Bodies[0]), Certs: o.Certs,
-		DecisionCacheSize: o.DecisionCacheSize,
+		DecisionCacheSize: o.DecisionCacheSize, GOGC: gogc(),
 	}
 	segments := plan(o.Target, rig.targets, o.Duration)
 	for _, s := range segments {
@@ -421,7 +424,7 @@ func (r *benchReport) write(w io.Writer, format string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
-	fmt.Fprintf(w, "machine: %d CPUs (GOMAXPROCS %d), %s, %s\n", r.Machine.CPUs, r.Machine.GOMAXPROCS, r.Machine.Model, r.Machine.Go)
+	fmt.Fprintf(w, "machine: %d CPUs (GOMAXPROCS %d), %s, %s, GOGC %s\n", r.Machine.CPUs, r.Machine.GOMAXPROCS, r.Machine.Model, r.Machine.Go, r.GOGC)
 	fmt.Fprintf(w, "load: %g requests/s per target, %d in flight at most, %d-byte AdmissionReview, %d distinct leaf certificates, decision cache %s, order: %s\n\n",
 		r.Rate, r.Concurrency, r.BodyBytes, r.Certs, cacheSize(r.DecisionCacheSize), strings.Join(r.Order, ", "))
 	if err := loadgen.WriteTable(w, r.Results); err != nil {
@@ -457,6 +460,13 @@ func writeAllocs(path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+func gogc() string {
+	if v := os.Getenv("GOGC"); v != "" {
+		return v
+	}
+	return "100 (default)"
 }
 
 func cacheSize(n int) string {

@@ -82,5 +82,6 @@ agentTLSMode and clusters' agentEnvVars.`,
 		NewBenchCommand(streams),
 		NewVersionCommand(streams),
 	)
+	withProfiles(root, &profiles{})
 	return root
 }

@@ -1,0 +1,106 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/tlsguard/tlsguard/pkg/manifest"
+	"github.com/tlsguard/tlsguard/pkg/report"
+	"github.com/tlsguard/tlsguard/pkg/review"
+)
+
+// fake passes every object for policy "a" and fails objects named bad-* for
+// policy "b"; it remembers the inventory it was given.
+type fake struct {
+	inventory map[string]any
+	err       error
+}
+
+func (f *fake) SetInventory(_ context.Context, doc map[string]any) error {
+	f.inventory = doc
+	return nil
+}
+
+func (f *fake) Evaluate(_ context.Context, r review.Request) ([]report.Result, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	res := report.Resource{Kind: r.Kind.Kind, Namespace: r.Namespace, Name: r.Name}
+	out := []report.Result{{Policy: "a", Result: report.StatusPass, Resource: res}}
+	if len(r.Name) > 4 && r.Name[:4] == "bad-" {
+		out = append(out, report.Result{Policy: "b", Result: report.StatusFail, Message: r.Name + " is bad", Resource: res})
+	}
+	return out, nil
+}
+
+func objects() []manifest.Object {
+	var out []manifest.Object
+	for i, name := range []string{"ok-1", "bad-1", "ok-2", "bad-2", "ok-3"} {
+		out = append(out, manifest.Object{File: "fleet.yaml", Line: 1 + 10*i, Object: map[string]any{
+			"apiVersion": "management.cattle.io/v3", "kind": "Setting", "metadata": map[string]any{"name": name}, "value": "x",
+		}})
+	}
+	return out
+}
+
+func TestScan(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name       string
+		showPassed bool
+		results    int
+	}{
+		{"passes counted, not listed", false, 2},
+		{"passes listed", true, 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			objs := objects()
+			ev := &fake{}
+			rep, err := Scan(context.Background(), ev, objs, now, Options{Workers: 2, ShowPassed: tc.showPassed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Summary.Pass != 5 || rep.Summary.Fail != 2 || rep.Summary.Resources != 5 {
+				t.Errorf("summary %+v, want 5 pass, 2 fail, 5 resources", rep.Summary)
+			}
+			if len(rep.Results) != tc.results {
+				t.Errorf("%d results listed, want %d", len(rep.Results), tc.results)
+			}
+			for _, r := range rep.Results {
+				if r.Source == nil || r.Source.File != "fleet.yaml" {
+					t.Errorf("result %s/%s has no source", r.Policy, r.Resource.Name)
+				}
+			}
+			// Every object served as inventory, and was released once evaluated.
+			if _, ok := ev.inventory["cluster"].(map[string]any)["management.cattle.io/v3"].(map[string]any)["Setting"].(map[string]any)["bad-2"]; !ok {
+				t.Errorf("inventory lacks Setting bad-2: %v", ev.inventory)
+			}
+			for _, o := range objs {
+				if o.Object != nil {
+					t.Errorf("object at %s:%d still held after the scan", o.File, o.Line)
+				}
+			}
+		})
+	}
+}
+
+func TestScanEvaluationError(t *testing.T) {
+	boom := errors.New("boom")
+	_, err := Scan(context.Background(), &fake{err: boom}, objects(), time.Time{}, Options{})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err %v, want boom", err)
+	}
+}
+
+func TestDropPasses(t *testing.T) {
+	rs := []report.Result{{Result: report.StatusPass}, {Result: report.StatusWarn}, {Result: report.StatusPass}}
+	kept, n := dropPasses(rs)
+	if n != 2 || len(kept) != 1 || kept[0].Result != report.StatusWarn {
+		t.Fatalf("kept %v, dropped %d", kept, n)
+	}
+	if kept, n := dropPasses(rs[:0]); kept != nil || n != 0 {
+		t.Fatalf("empty: kept %v, dropped %d", kept, n)
+	}
+}
