@@ -4,10 +4,8 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -139,30 +137,19 @@ func BenchmarkClusterScan(b *testing.B) {
 		}
 		reCPU, reWall := cpuTime()-cpu1, time.Since(t1)
 
-		bin := filepath.Join(dir, "tlsguard")
-		if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/tlsguard").CombinedOutput(); err != nil {
-			b.Fatalf("build: %v %s", err, out)
-		}
-		cmd := exec.Command(bin, "scan", "--cluster", "--kubeconfig", cp.Kubeconfig, "-o", "json", "--now", Now.Format(time.RFC3339),
-			"--trust-bundle", fleet.RootPEM, "--config", fleet.ConfigFile)
-		cmd.Stdout, cmd.Stderr = nil, os.Stderr
-		t2 := time.Now()
-		err = cmd.Run()
-		cliWall := time.Since(t2)
-		if ee := (*exec.ExitError)(nil); err != nil && (!errors.As(err, &ee) || ee.ExitCode() > 1) {
-			b.Fatalf("tlsguard scan --cluster: %v", err)
-		}
-		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		cliCPU := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		buildTools(b, dir)
+		cli := measure(b, filepath.Join(dir, "rss"), filepath.Join(dir, "tlsguard"), "scan", "--cluster", "--kubeconfig", cp.Kubeconfig, "-o", "json",
+			"--now", Now.Format(time.RFC3339), "--trust-bundle", fleet.RootPEM, "--config", fleet.ConfigFile)
+		cliWall, cliCPU := cli.wall, cli.cpu
 
 		fmt.Fprintf(os.Stderr, "\ncluster: %d objects (%d Secrets, %d Deployments, settings)\n", len(objs), secrets, deployments)
 		fmt.Fprintf(os.Stderr, "API list alone (in process):      %8s wall, %d requests\n", listWall.Round(time.Millisecond), listStats.Requests)
 		fmt.Fprintf(os.Stderr, "serve scanner, full scan:         %8s wall, %8s CPU, %d evaluated, %d requests\n", fullWall.Round(time.Millisecond), fullCPU.Round(time.Millisecond), full.Evaluated, full.Requests)
 		fmt.Fprintf(os.Stderr, "serve scanner, no-change re-scan: %8s wall, %8s CPU, %d evaluated (CPU %.1f%% of the full scan)\n", reWall.Round(time.Millisecond), reCPU.Round(time.Millisecond), again.Evaluated, 100*reCPU.Seconds()/fullCPU.Seconds())
 		fmt.Fprintf(os.Stderr, "full scan minus API list time:    %8s\n", (fullWall - listWall).Round(time.Millisecond))
-		fmt.Fprintf(os.Stderr, "tlsguard scan --cluster (subprocess): %8s wall, %8s CPU, peak RSS %.1f MiB\n", cliWall.Round(time.Millisecond), cliCPU.Round(time.Millisecond), float64(ru.Maxrss)/1024)
+		fmt.Fprintf(os.Stderr, "tlsguard scan --cluster (subprocess): %8s wall, %8s CPU, peak RSS %.1f MiB\n", cliWall.Round(time.Millisecond), cliCPU.Round(time.Millisecond), float64(cli.maxRSS)/(1<<20))
 		b.ReportMetric(fullWall.Seconds(), "full-scan-s")
 		b.ReportMetric(100*reCPU.Seconds()/fullCPU.Seconds(), "rescan-cpu-%")
-		b.ReportMetric(float64(ru.Maxrss)/1024, "cli-peak-RSS-MiB")
+		b.ReportMetric(float64(cli.maxRSS)/(1<<20), "cli-peak-RSS-MiB")
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -23,9 +22,13 @@ type run struct {
 	stdout string
 }
 
-func measure(b *testing.B, name string, args ...string) run {
+// measure runs name through the rss helper (see rss/main.go: started
+// directly from this large test process, a child's ru_maxrss would include
+// this process's memory) and returns its wall time, CPU and peak RSS.
+func measure(b *testing.B, rssBin, name string, args ...string) run {
 	b.Helper()
-	cmd := exec.Command(name, args...)
+	report := filepath.Join(b.TempDir(), "rss")
+	cmd := exec.Command(rssBin, append([]string{report, name}, args...)...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
@@ -35,12 +38,25 @@ func measure(b *testing.B, name string, args ...string) run {
 	if ee := (*exec.ExitError)(nil); err != nil && (!errors.As(err, &ee) || ee.ExitCode() > 1) {
 		b.Fatalf("%s %v: %v\n%s", filepath.Base(name), args, err, errOut.String())
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return run{
-		wall:   wall,
-		cpu:    cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
-		maxRSS: ru.Maxrss * 1024, // Linux reports KiB
-		stdout: out.String(),
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		b.Fatalf("%s: no rss report: %v\n%s", filepath.Base(name), err, errOut.String())
+	}
+	var kib, cpuNS int64
+	if _, err := fmt.Sscanf(string(raw), "maxrss_kib=%d cpu_ns=%d", &kib, &cpuNS); err != nil {
+		b.Fatalf("rss report %q: %v", raw, err)
+	}
+	return run{wall: wall, cpu: time.Duration(cpuNS), maxRSS: kib * 1024, stdout: out.String()}
+}
+
+// buildTools builds tlsguard, the floor and the rss helper into dir.
+func buildTools(b *testing.B, dir string) {
+	b.Helper()
+	for _, pkg := range []string{"../../cmd/tlsguard", "./floor", "./rss"} {
+		out, err := exec.Command("go", "build", "-o", dir+"/", pkg).CombinedOutput()
+		if err != nil {
+			b.Fatalf("build %s: %v\n%s", pkg, err, out)
+		}
 	}
 }
 
@@ -68,12 +84,7 @@ func BenchmarkFleetScan(b *testing.B) {
 	rounds := envInt("TLSGUARD_BENCH_ROUNDS", 3)
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "bin")
-	for _, pkg := range []string{"../../cmd/tlsguard", "./floor"} {
-		out, err := exec.Command("go", "build", "-o", bin+"/", pkg).CombinedOutput()
-		if err != nil {
-			b.Fatalf("build %s: %v\n%s", pkg, err, out)
-		}
-	}
+	buildTools(b, bin)
 	genStart := time.Now()
 	fleet, err := Generate(dir, FleetOptions{Secrets: secrets, Deployments: deployments})
 	if err != nil {
@@ -85,8 +96,8 @@ func BenchmarkFleetScan(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		for range rounds {
-			floors = append(floors, measure(b, filepath.Join(bin, "floor"), fleet.Dir, fleet.RootPEM, now))
-			scans = append(scans, measure(b, filepath.Join(bin, "tlsguard"), "scan", "-o", "json", "--now", now,
+			floors = append(floors, measure(b, filepath.Join(bin, "rss"), filepath.Join(bin, "floor"), fleet.Dir, fleet.RootPEM, now))
+			scans = append(scans, measure(b, filepath.Join(bin, "rss"), filepath.Join(bin, "tlsguard"), "scan", "-o", "json", "--now", now,
 				"--trust-bundle", fleet.RootPEM, "--config", fleet.ConfigFile, fleet.Dir))
 		}
 	}

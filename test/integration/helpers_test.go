@@ -49,8 +49,8 @@ func freePort(t *testing.T) int {
 
 // tlsguard is a running `tlsguard serve` in local mode.
 type tlsguard struct {
-	healthAddr, metricsAddr, webhookAddr string
-	done                                 chan error
+	healthAddr, metricsAddr, webhookAddr, certDir string
+	done                                          chan error
 }
 
 // startTLSGuard runs serve in local mode against cp, trusting the test root
@@ -111,7 +111,7 @@ func startWithConfig(t *testing.T, cp *framework.ControlPlane, cfg *rest.Config,
 		}
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
-	g := &tlsguard{healthAddr: o.HealthAddr, metricsAddr: o.MetricsAddr, webhookAddr: o.WebhookAddr, done: make(chan error, 1)}
+	g := &tlsguard{healthAddr: o.HealthAddr, metricsAddr: o.MetricsAddr, webhookAddr: o.WebhookAddr, certDir: o.CertDir, done: make(chan error, 1)}
 	go func() { g.done <- serve.RunWithConfig(ctx, cfg, o, testr.New(t)) }()
 	t.Cleanup(func() {
 		cancel()
