@@ -43,11 +43,14 @@ step() { echo "==> $*"; }
 fail() { echo "helm-smoke: FAIL: $*" >&2; for f in "$WORK"/*.log; do echo "--- tail of $f" >&2; tail -20 "$f" >&2; done; exit 1; }
 USED=" "
 # port VAR: a random port no socket on this machine uses (per /proc/net) and
-# this script has not handed out.
+# this script has not handed out. Below the kernel's ephemeral range
+# (ip_local_port_range, 32768-60999 by default), so that an outgoing
+# connection cannot take it between the check and the listen.
 port() {
-  local -n _port=$1; local p hex
+  local -n _port=$1; local p hex lo
+  read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
   while :; do
-    p=$((20000 + RANDOM % 30000)); hex=$(printf ':%04X ' "$p")
+    p=$((10000 + RANDOM % (lo - 10000))); hex=$(printf ':%04X ' "$p")
     [[ $USED == *" $p "* ]] && continue
     grep -qi -- "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null && continue
     USED+="$p "; _port=$p; return
