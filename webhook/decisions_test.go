@@ -41,7 +41,7 @@ func (c *counting) eval() ([]report.Result, error) {
 func TestDecisions(t *testing.T) {
 	base := request(t, admissionv1.Update, setting("strict"), setting("strict"), "alice", "ops")
 	other := func(f func(r *admissionv1.AdmissionRequest)) *admissionv1.AdmissionRequest {
-		r := base.AdmissionRequest.DeepCopy()
+		r := base.DeepCopy()
 		f(r)
 		return r
 	}
@@ -72,7 +72,7 @@ func TestDecisions(t *testing.T) {
 			t.Fatalf("first: outcome %s, err %v; want miss", o1, err)
 		}
 		// A new request UID is the same request.
-		again := base.AdmissionRequest.DeepCopy()
+		again := base.DeepCopy()
 		again.UID = "uid-2"
 		second, o2, err := d.Do(ctx, again, ev.eval)
 		if err != nil || o2 != webhook.Hit {

@@ -35,8 +35,7 @@ func (p *profiles) start() error {
 		return fmt.Errorf("--profile-cpu: %w", err)
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return fmt.Errorf("--profile-cpu: %w", err)
+		return fmt.Errorf("--profile-cpu: %w", errors.Join(err, f.Close()))
 	}
 	p.cpuFile = f
 	return nil
