@@ -21,6 +21,7 @@ type Serve struct {
 	CertDir     string
 	MetricsAddr string
 	HealthAddr  string
+	PprofAddr   string
 	EvalTimeout time.Duration
 	MaxInFlight int
 	QueueWait   time.Duration
@@ -88,6 +89,7 @@ func (o *Serve) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.CertDir, "cert-dir", o.CertDir, "directory with tls.crt and tls.key for the webhook; reloaded when they change")
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", o.MetricsAddr, "address of the Prometheus /metrics endpoint (0 disables)")
 	fs.StringVar(&o.HealthAddr, "health-addr", o.HealthAddr, "address of /healthz and /readyz")
+	fs.StringVar(&o.PprofAddr, "pprof-addr", o.PprofAddr, "address of Go's /debug/pprof endpoints, for diagnosing CPU and memory (empty: off; bind it to localhost)")
 	fs.DurationVar(&o.EvalTimeout, "eval-timeout", o.EvalTimeout, "deadline of one evaluation; keep it below --timeout-seconds")
 	fs.IntVar(&o.MaxInFlight, "max-in-flight", o.MaxInFlight, "concurrent evaluations; more requests wait for a slot until their deadline")
 	fs.DurationVar(&o.QueueWait, "queue-wait", o.QueueWait, "longest wait for an evaluation slot; past it the request is answered 429 (overload) so failurePolicy applies at once")

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,36 +17,78 @@ import (
 
 // Metrics are the scanner's Prometheus series.
 type Metrics struct {
-	notAfter, notBefore *prometheus.GaugeVec
-	violations          *prometheus.GaugeVec
-	duration            prometheus.Histogram
-	lastSuccess         prometheus.Gauge
-	failures            prometheus.Counter
-	objects             prometheus.Gauge
-	reports             *prometheus.CounterVec
-	driftDropped        prometheus.Counter
+	certs        *certCollector
+	violations   *prometheus.GaugeVec
+	duration     prometheus.Histogram
+	lastSuccess  prometheus.Gauge
+	failures     prometheus.Counter
+	objects      prometheus.Gauge
+	reports      *prometheus.CounterVec
+	driftDropped prometheus.Counter
+}
+
+// certCollector serves the two certificate series of every certificate in
+// guarded Secrets. It keeps compact facts per Secret (labels and two times,
+// ~150 bytes a certificate) and builds the samples at scrape time: a
+// GaugeVec would keep two label maps and metric objects per certificate,
+// ~2 KB, which for a fleet of 10,000 two-certificate Secrets is 40 MB held
+// for the life of the process.
+type certCollector struct {
+	notAfter, notBefore *prometheus.Desc
 
 	mu sync.Mutex
-	// certLabels remembers each Secret's series so they can be removed when
-	// it changes or goes.
-	certLabels map[string][]prometheus.Labels
-	// certSeen caches parsed certificate facts by UID and resourceVersion:
-	// an unchanged Secret is not parsed again.
-	certSeen map[string]string
+	// bySecret holds each Secret's certificates by UID, with the
+	// resourceVersion they were read from: an unchanged Secret is not parsed
+	// again, and a changed or deleted one drops its old series.
+	bySecret map[string]secretCerts
+}
+
+type secretCerts struct {
+	resourceVersion string
+	certs           []certFacts
+}
+
+// certFacts are one certificate's labels (certLabelNames order) and times.
+type certFacts struct {
+	labels              [6]string
+	notBefore, notAfter float64
+}
+
+var certLabelNames = []string{"namespace", "secret", "key", "index", "subject_cn", "issuer_cn"}
+
+func newCertCollector() *certCollector {
+	return &certCollector{
+		notAfter: prometheus.NewDesc("tlsguard_certificate_not_after_timestamp_seconds",
+			"NotAfter of each certificate in guarded Secrets (index: position in the chain, 0 = leaf).", certLabelNames, nil),
+		notBefore: prometheus.NewDesc("tlsguard_certificate_not_before_timestamp_seconds",
+			"NotBefore of each certificate in guarded Secrets (its issue time; age = now - this).", certLabelNames, nil),
+		bySecret: map[string]secretCerts{},
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *certCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.notAfter
+	ch <- c.notBefore
+}
+
+// Collect implements prometheus.Collector.
+func (c *certCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.bySecret {
+		for _, f := range s.certs {
+			l := f.labels[:]
+			ch <- prometheus.MustNewConstMetric(c.notAfter, prometheus.GaugeValue, f.notAfter, l...)
+			ch <- prometheus.MustNewConstMetric(c.notBefore, prometheus.GaugeValue, f.notBefore, l...)
+		}
+	}
 }
 
 // NewMetrics creates the series and registers them on reg (nil: nowhere).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
-	certLabels := []string{"namespace", "secret", "key", "index", "subject_cn", "issuer_cn"}
 	m := &Metrics{
-		notAfter: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "tlsguard_certificate_not_after_timestamp_seconds",
-			Help: "NotAfter of each certificate in guarded Secrets (index: position in the chain, 0 = leaf).",
-		}, certLabels),
-		notBefore: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "tlsguard_certificate_not_before_timestamp_seconds",
-			Help: "NotBefore of each certificate in guarded Secrets (its issue time; age = now - this).",
-		}, certLabels),
+		certs: newCertCollector(),
 		violations: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "tlsguard_violations",
 			Help: "Current violations (fail and warn results) by policy, severity, action and kind, as of the last scan.",
@@ -75,11 +118,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "tlsguard_drift_events_dropped_total",
 			Help: "Informer events dropped because the drift queue was full (the next full scan catches up).",
 		}),
-		certLabels: map[string][]prometheus.Labels{},
-		certSeen:   map[string]string{},
 	}
 	if reg != nil {
-		reg.MustRegister(m.notAfter, m.notBefore, m.violations, m.duration, m.lastSuccess, m.failures, m.objects, m.reports, m.driftDropped)
+		reg.MustRegister(m.certs, m.violations, m.duration, m.lastSuccess, m.failures, m.objects, m.reports, m.driftDropped)
 	}
 	return m
 }
@@ -118,13 +159,15 @@ func (m *Metrics) observeObject(obj *unstructured.Unstructured) {
 		return
 	}
 	uid, rv := string(obj.GetUID()), obj.GetResourceVersion()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.certSeen[uid] == rv {
+	c := m.certs
+	// Held while parsing (tens of microseconds) so that two observations
+	// of one Secret cannot store out of order.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if seen, ok := c.bySecret[uid]; ok && seen.resourceVersion == rv {
 		return
 	}
-	m.forgetLocked(uid)
-	m.certSeen[uid] = rv
+	entry := secretCerts{resourceVersion: rv}
 	data, _, _ := unstructured.NestedStringMap(obj.Object, "data")
 	for _, key := range certKeys {
 		raw, err := base64.StdEncoding.DecodeString(data[key])
@@ -136,32 +179,24 @@ func (m *Metrics) observeObject(obj *unstructured.Unstructured) {
 			if block.Type != "CERTIFICATE" {
 				continue
 			}
-			c, err := x509.ParseCertificate(block.Bytes)
+			cert, err := x509.ParseCertificate(block.Bytes)
 			if err != nil {
 				continue // the certificate policies report unparseable data
 			}
-			l := prometheus.Labels{"namespace": obj.GetNamespace(), "secret": obj.GetName(), "key": key,
-				"index": strconv.Itoa(i), "subject_cn": c.Subject.CommonName, "issuer_cn": c.Issuer.CommonName}
-			m.notAfter.With(l).Set(float64(c.NotAfter.Unix()))
-			m.notBefore.With(l).Set(float64(c.NotBefore.Unix()))
-			m.certLabels[uid] = append(m.certLabels[uid], l)
+			entry.certs = append(entry.certs, certFacts{
+				labels: [6]string{obj.GetNamespace(), obj.GetName(), key, strconv.Itoa(i),
+					strings.Clone(cert.Subject.CommonName), strings.Clone(cert.Issuer.CommonName)},
+				notBefore: float64(cert.NotBefore.Unix()), notAfter: float64(cert.NotAfter.Unix()),
+			})
 			i++
 		}
 	}
+	c.bySecret[uid] = entry
 }
 
 // forgetObject removes the series of a deleted object.
 func (m *Metrics) forgetObject(uid string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.forgetLocked(uid)
-	delete(m.certSeen, uid)
-}
-
-func (m *Metrics) forgetLocked(uid string) {
-	for _, l := range m.certLabels[uid] {
-		m.notAfter.Delete(l)
-		m.notBefore.Delete(l)
-	}
-	delete(m.certLabels, uid)
+	m.certs.mu.Lock()
+	defer m.certs.mu.Unlock()
+	delete(m.certs.bySecret, uid)
 }

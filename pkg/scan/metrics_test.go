@@ -1,11 +1,13 @@
 package scan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/tlsguard/tlsguard/pkg/report"
@@ -30,17 +32,32 @@ func TestCertificateMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
 	m.observeObject(tlsSecret(t, "tls-rancher-ingress", "1", "leaf"))
-	if got := testutil.CollectAndCount(m.notAfter); got != 2 {
+	if got := testutil.CollectAndCount(m.certs, "tlsguard_certificate_not_after_timestamp_seconds"); got != 2 {
 		t.Errorf("series: got %d, want 2 (leaf and intermediate)", got)
 	}
 	// Rotated: the old series go, the new ones come.
 	m.observeObject(tlsSecret(t, "tls-rancher-ingress", "2", "leaf_selfsigned"))
-	if got := testutil.CollectAndCount(m.notAfter); got != 1 {
+	if got := testutil.CollectAndCount(m.certs, "tlsguard_certificate_not_after_timestamp_seconds"); got != 1 {
 		t.Errorf("series after rotation: got %d, want 1", got)
 	}
 	m.forgetObject("uid-tls-rancher-ingress")
-	if got := testutil.CollectAndCount(m.notBefore); got != 0 {
+	if got := testutil.CollectAndCount(m.certs, "tlsguard_certificate_not_before_timestamp_seconds"); got != 0 {
 		t.Errorf("series after delete: got %d, want 0", got)
+	}
+	// The samples carry the certificate's facts.
+	m.observeObject(tlsSecret(t, "tls-rancher-ingress", "3", "leaf"))
+	certs, err := testcerts.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := certs.Get("leaf").Cert
+	want := fmt.Sprintf(`
+# HELP tlsguard_certificate_not_after_timestamp_seconds NotAfter of each certificate in guarded Secrets (index: position in the chain, 0 = leaf).
+# TYPE tlsguard_certificate_not_after_timestamp_seconds gauge
+tlsguard_certificate_not_after_timestamp_seconds{index="0",issuer_cn=%q,key="tls.crt",namespace="cattle-system",secret="tls-rancher-ingress",subject_cn=%q} %g
+`, leaf.Issuer.CommonName, leaf.Subject.CommonName, float64(leaf.NotAfter.Unix()))
+	if err := testutil.GatherAndCompare(onlyLeaf{reg}, strings.NewReader(want), "tlsguard_certificate_not_after_timestamp_seconds"); err != nil {
+		t.Error(err)
 	}
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -51,6 +68,27 @@ func TestCertificateMetrics(t *testing.T) {
 			t.Errorf("metric %s carries key material", mf.GetName())
 		}
 	}
+}
+
+// onlyLeaf gathers from g and keeps the index="0" samples.
+type onlyLeaf struct{ g prometheus.Gatherer }
+
+func (o onlyLeaf) Gather() ([]*dto.MetricFamily, error) {
+	mfs, err := o.g.Gather()
+	for _, mf := range mfs {
+		var kept []*dto.Metric
+		for _, m := range mf.Metric {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "index" && l.GetValue() == "0" {
+					kept = append(kept, m)
+				}
+			}
+		}
+		if strings.HasPrefix(mf.GetName(), "tlsguard_certificate_") {
+			mf.Metric = kept
+		}
+	}
+	return mfs, err
 }
 
 func TestViolationsGauge(t *testing.T) {

@@ -112,6 +112,7 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 		// tlsguard serves /metrics itself (see metricsServer).
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: o.HealthAddr,
+		PprofBindAddress:       o.PprofAddr,
 		WebhookServer: crwebhook.NewServer(crwebhook.Options{
 			Host: host, Port: port, CertDir: o.CertDir,
 			TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.MinVersion = tls.VersionTLS12 }},

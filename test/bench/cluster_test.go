@@ -3,10 +3,17 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -25,6 +32,7 @@ import (
 	"github.com/tlsguard/tlsguard/pkg/trust"
 	"github.com/tlsguard/tlsguard/policies"
 	"github.com/tlsguard/tlsguard/test/integration/framework"
+	"github.com/tlsguard/tlsguard/webhook"
 )
 
 func cpuTime() time.Duration {
@@ -141,6 +149,7 @@ func BenchmarkClusterScan(b *testing.B) {
 		cli := measure(b, filepath.Join(dir, "rss"), filepath.Join(dir, "tlsguard"), "scan", "--cluster", "--kubeconfig", cp.Kubeconfig, "-o", "json",
 			"--now", Now.Format(time.RFC3339), "--trust-bundle", fleet.RootPEM, "--config", fleet.ConfigFile)
 		cliWall, cliCPU := cli.wall, cli.cpu
+		srv := measureServe(b, dir, cp.Kubeconfig, fleet)
 
 		fmt.Fprintf(os.Stderr, "\ncluster: %d objects (%d Secrets, %d Deployments, settings)\n", len(objs), secrets, deployments)
 		fmt.Fprintf(os.Stderr, "API list alone (in process):      %8s wall, %d requests\n", listWall.Round(time.Millisecond), listStats.Requests)
@@ -148,8 +157,155 @@ func BenchmarkClusterScan(b *testing.B) {
 		fmt.Fprintf(os.Stderr, "serve scanner, no-change re-scan: %8s wall, %8s CPU, %d evaluated (CPU %.1f%% of the full scan)\n", reWall.Round(time.Millisecond), reCPU.Round(time.Millisecond), again.Evaluated, 100*reCPU.Seconds()/fullCPU.Seconds())
 		fmt.Fprintf(os.Stderr, "full scan minus API list time:    %8s\n", (fullWall - listWall).Round(time.Millisecond))
 		fmt.Fprintf(os.Stderr, "tlsguard scan --cluster (subprocess): %8s wall, %8s CPU, peak RSS %.1f MiB\n", cliWall.Round(time.Millisecond), cliCPU.Round(time.Millisecond), float64(cli.maxRSS)/(1<<20))
+		fmt.Fprintf(os.Stderr, "tlsguard serve (subprocess, reports off): first full scan done %s after start (scan itself %s by its metric), %s CPU until stopped, peak RSS %.1f MiB\n",
+			srv.firstScan.Round(time.Millisecond), srv.scan.Round(time.Millisecond), srv.run.cpu.Round(time.Millisecond), float64(srv.run.maxRSS)/(1<<20))
+		b.ReportMetric(float64(srv.run.maxRSS)/(1<<20), "serve-peak-RSS-MiB")
 		b.ReportMetric(fullWall.Seconds(), "full-scan-s")
 		b.ReportMetric(100*reCPU.Seconds()/fullCPU.Seconds(), "rescan-cpu-%")
 		b.ReportMetric(float64(cli.maxRSS)/(1<<20), "cli-peak-RSS-MiB")
 	}
+}
+
+// serveRun is one `tlsguard serve` measured until its first full scan.
+type serveRun struct {
+	firstScan time.Duration // from start to the last-success metric
+	scan      time.Duration // tlsguard_scan_duration_seconds of that scan
+	run       run
+}
+
+// measureServe runs `tlsguard serve` (webhook not registered, reports and
+// probe off, no leader election) through the rss launcher, waits for its
+// first full scan to succeed (tlsguard_scan_last_success_timestamp_seconds),
+// then stops it with SIGTERM and returns its timings and peak RSS: the
+// continuous scanner's memory with its informers, inventory and caches.
+func measureServe(b *testing.B, dir, kubeconfig string, fleet *Fleet) serveRun {
+	b.Helper()
+	certDir := filepath.Join(dir, "serving")
+	if _, err := webhook.EnsureServingCert(certDir, "127.0.0.1", time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	metrics, health, hook, pprofAddr := freeAddr(b), freeAddr(b), freeAddr(b), freeAddr(b)
+	report := filepath.Join(dir, "serve.rss")
+	cmd := exec.Command(filepath.Join(dir, "rss"), report, filepath.Join(dir, "tlsguard"), "serve",
+		"--kubeconfig", kubeconfig, "--webhook-addr", hook, "--cert-dir", certDir,
+		"--metrics-addr", metrics, "--health-addr", health, "--pprof-addr", pprofAddr, "--leader-elect=false",
+		"--report-format", "none", "--probe-interval", "0", "--scan-interval", "1h",
+		"--now", Now.Format(time.RFC3339), "--trust-bundle", fleet.RootPEM, "--config", fleet.ConfigFile)
+	// e.g. TLSGUARD_BENCH_SERVE_ARGS="--profile-cpu /tmp/serve-cpu.out"
+	cmd.Args = append(cmd.Args, strings.Fields(os.Getenv("TLSGUARD_BENCH_SERVE_ARGS"))...)
+	logs := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	// The scanner logs "scan finished" with its duration; watching the log
+	// costs nothing, where scraping /metrics (40,000 certificate series
+	// here) would load the process being measured.
+	var out serveRun
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		if d, ok := scanFinished(logs.String()); ok {
+			out.firstScan, out.scan = time.Since(start), d
+			if f := os.Getenv("TLSGUARD_BENCH_SERVE_HEAP"); f != "" {
+				// The heap right after the first scan, with the scanner's
+				// caches alive (--profile-heap writes it after shutdown).
+				saveURL(b, "http://"+pprofAddr+"/debug/pprof/heap", f)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			b.Fatalf("serve: no successful scan within 5m\n%s", tail(logs.String(), 3000))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if f := os.Getenv("TLSGUARD_BENCH_SERVE_LOG"); f != "" {
+		_ = os.WriteFile(f, []byte(logs.String()), 0o600)
+	}
+	if err != nil {
+		b.Fatalf("serve: %v\n%s", err, tail(logs.String(), 3000))
+	}
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var kib, cpuNS int64
+	if _, err := fmt.Sscanf(string(raw), "maxrss_kib=%d cpu_ns=%d", &kib, &cpuNS); err != nil {
+		b.Fatalf("rss report %q: %v", raw, err)
+	}
+	out.run = run{wall: time.Since(start), cpu: time.Duration(cpuNS), maxRSS: kib * 1024}
+	return out
+}
+
+// scanFinished finds the scanner's "scan finished" log line and returns
+// the duration it logs.
+func scanFinished(logs string) (time.Duration, bool) {
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.Contains(line, `"msg":"scan finished"`) {
+			continue
+		}
+		var entry struct {
+			Duration string `json:"duration"`
+		}
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			return 0, false
+		}
+		d, err := time.ParseDuration(entry.Duration)
+		return d, err == nil
+	}
+	return 0, false
+}
+
+// lockedBuffer collects a process's output while the benchmark reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func saveURL(b *testing.B, url, file string) {
+	b.Helper()
+	resp, err := http.Get(url) //nolint:gosec // a local benchmark endpoint
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(file, body, 0o600); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func freeAddr(b *testing.B) string {
+	b.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

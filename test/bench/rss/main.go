@@ -7,7 +7,8 @@
 // child's figure is its own.
 //
 // Usage: rss OUT_FILE COMMAND [ARG...]. The command's stdin, stdout, stderr
-// and exit status pass through; OUT_FILE receives "maxrss_kib=N cpu_ns=N".
+// and exit status pass through, and SIGINT/SIGTERM are forwarded to it (to
+// stop a server being measured); OUT_FILE receives "maxrss_kib=N cpu_ns=N".
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"syscall"
 )
 
@@ -25,7 +27,18 @@ func main() {
 	}
 	cmd := exec.Command(os.Args[2], os.Args[3:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "rss:", err)
+		os.Exit(2)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		for sig := range sigs {
+			_ = cmd.Process.Signal(sig)
+		}
+	}()
+	err := cmd.Wait()
 	code := 0
 	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		code = ee.ExitCode()
