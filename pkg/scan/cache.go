@@ -18,20 +18,37 @@ type cacheEntry struct {
 	resourceVersion string
 	inventoryGen    uint64
 	policySet       any
-	results         []report.Result
-	seen            uint64 // last scan that listed the object
+	// findings are the results other than pass; passes are only counted,
+	// since nothing after the scan needs them (the object's report was
+	// written from the full results), and they are most of a fleet's
+	// results.
+	findings []report.Result
+	passed   int
+	seen     uint64 // last scan that listed the object
+}
+
+// newCacheEntry keeps results' findings and counts its passes.
+func newCacheEntry(rv string, gen uint64, set any, results []report.Result, scan uint64) cacheEntry {
+	e := cacheEntry{resourceVersion: rv, inventoryGen: gen, policySet: set, seen: scan}
+	for _, r := range results {
+		if r.Result == report.StatusPass {
+			e.passed++
+		} else {
+			e.findings = append(e.findings, r)
+		}
+	}
+	return e
 }
 
 func newResultCache() *resultCache { return &resultCache{entries: map[string]cacheEntry{}} }
 
-func (c *resultCache) get(uid, rv string, gen uint64, set any) ([]report.Result, bool) {
+// fresh reports whether uid's entry is valid for this version, inventory
+// generation and policy set.
+func (c *resultCache) fresh(uid, rv string, gen uint64, set any) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[uid]
-	if !ok || e.resourceVersion != rv || e.inventoryGen != gen || e.policySet != set {
-		return nil, false
-	}
-	return e.results, true
+	return ok && e.resourceVersion == rv && e.inventoryGen == gen && e.policySet == set
 }
 
 // valid reports whether any entry was computed at this inventory
@@ -81,13 +98,16 @@ func (c *resultCache) prune(scan uint64) []string {
 	return gone
 }
 
-// all returns every cached result.
-func (c *resultCache) all() []report.Result {
+// findings returns every cached result other than pass, and the number of
+// pass results.
+func (c *resultCache) findings() ([]report.Result, int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []report.Result
+	passed := 0
 	for _, e := range c.entries {
-		out = append(out, e.results...)
+		out = append(out, e.findings...)
+		passed += e.passed
 	}
-	return out
+	return out, passed
 }

@@ -97,7 +97,8 @@ collect:
 			log.Error(err, "drift evaluation failed", logging.ResourceKind, k.gvk.Kind, logging.Name, k.key.String())
 		}
 	}
-	s.deps.Metrics.setViolations(s.cache.all())
+	findings, _ := s.cache.findings()
+	s.deps.Metrics.setViolations(findings)
 }
 
 // affectsOthers is true for objects that other objects' policies consult.

@@ -107,7 +107,7 @@ func TestResultCache(t *testing.T) {
 	c := newResultCache()
 	set := new(int)
 	c.put("u1", cacheEntry{resourceVersion: "1", inventoryGen: 5, policySet: set, seen: 1})
-	if _, ok := c.get("u1", "1", 5, set); !ok {
+	if !c.fresh("u1", "1", 5, set) {
 		t.Error("got miss, want hit for the same version, generation and policy set")
 	}
 	for name, args := range map[string]struct {
@@ -115,11 +115,16 @@ func TestResultCache(t *testing.T) {
 		gen uint64
 		set any
 	}{"new resourceVersion": {"2", 5, set}, "inventory changed": {"1", 6, set}, "policies reloaded": {"1", 5, new(int)}} {
-		if _, ok := c.get("u1", args.rv, args.gen, args.set); ok {
+		if c.fresh("u1", args.rv, args.gen, args.set) {
 			t.Errorf("%s: got hit, want miss", name)
 		}
 	}
-	c.put("u2", cacheEntry{seen: 1})
+	c.put("u2", newCacheEntry("1", 5, set, []report.Result{
+		{Policy: "a", Result: report.StatusPass}, {Policy: "b", Result: report.StatusFail}, {Policy: "c", Result: report.StatusPass},
+	}, 1))
+	if findings, passed := c.findings(); passed != 2 || len(findings) != 1 || findings[0].Policy != "b" {
+		t.Errorf("findings: got %v and %d passes, want [b] and 2", findings, passed)
+	}
 	c.touch("u1", 2)
 	if gone := c.prune(2); len(gone) != 1 || gone[0] != "u2" {
 		t.Errorf("prune: got %v, want [u2]", gone)

@@ -242,10 +242,11 @@ func (s *Scanner) ScanOnce(ctx context.Context) (Stats, error) {
 		s.deleteReport(ctx, uid, log)
 		s.deps.Metrics.forgetObject(uid)
 	}
-	all := s.cache.all()
+	all, passed := s.cache.findings()
 	for _, r := range all {
 		st.Results.Add(r.Result)
 	}
+	st.Results.Pass += passed
 	st.Results.Resources = st.Objects
 	s.deps.Metrics.scanSucceeded(st, all, s.deps.Now())
 	s.lastSuccess.Store(time.Now().UnixNano())
@@ -269,7 +270,7 @@ func (s *Scanner) list(ctx context.Context, id uint64, fn func(*unstructured.Uns
 	}
 	var misses []changed
 	st, err := ListGuardedMetadata(ctx, s.deps.Reader, s.opts.PageSize, func(gvk schema.GroupVersionKind, m *metav1.PartialObjectMetadata) error {
-		if _, ok := s.cache.get(string(m.UID), m.ResourceVersion, gen, set); ok {
+		if s.cache.fresh(string(m.UID), m.ResourceVersion, gen, set) {
 			s.cache.touch(string(m.UID), id)
 			return nil
 		}
@@ -308,7 +309,7 @@ func (s *Scanner) list(ctx context.Context, id uint64, fn func(*unstructured.Uns
 func (s *Scanner) evaluate(ctx context.Context, obj *unstructured.Unstructured, scanID uint64) (bool, error) {
 	uid, rv := string(obj.GetUID()), obj.GetResourceVersion()
 	gen, set := s.deps.InventoryGeneration(), s.deps.PolicySet()
-	if _, ok := s.cache.get(uid, rv, gen, set); ok {
+	if s.cache.fresh(uid, rv, gen, set) {
 		s.cache.touch(uid, scanID)
 		return true, nil
 	}
@@ -325,7 +326,7 @@ func (s *Scanner) evaluate(ctx context.Context, obj *unstructured.Unstructured, 
 		// Not cached: the next scan writes the report again.
 		return false, err
 	}
-	s.cache.put(uid, cacheEntry{resourceVersion: rv, inventoryGen: gen, policySet: set, results: results, seen: scanID})
+	s.cache.put(uid, newCacheEntry(rv, gen, set, results, scanID))
 	s.deps.Events.Violations(obj, results)
 	return false, nil
 }
