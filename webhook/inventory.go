@@ -17,20 +17,33 @@ import (
 // CacheOptions limits the manager's cache to the guarded namespaces and
 // strips key material and managedFields before anything is cached: private
 // keys never sit in tlsguard's memory beyond the request that carries them.
-func CacheOptions() cache.Options {
+//
+// When w is not nil, the guarded kinds' informers keep one copy of each
+// object, in data.inventory: their transform writes the stripped object to
+// w and leaves only its identity (apiVersion, kind, name, namespace, uid,
+// resourceVersion) in the informer's own cache, which nothing reads
+// objects from (the scanner reads the API server, drift detection needs
+// the identity only). Transforms run in the order the informer receives
+// events, before its handlers; deletions reach w through the handlers
+// SyncInventory adds. Errors writing w are logged on log.
+func CacheOptions(w *inventory.StoreWriter, log logr.Logger) cache.Options {
 	by := map[client.Object]cache.ByObject{}
+	feed := stripTransform
+	if w != nil {
+		feed = inventoryTransform(w, log)
+	}
 	for _, g := range GuardedResources {
-		if len(g.Namespaces) == 0 {
-			continue
-		}
-		ns := map[string]cache.Config{}
-		for _, n := range g.Namespaces {
-			ns[n] = cache.Config{}
+		var ns map[string]cache.Config
+		if len(g.Namespaces) > 0 {
+			ns = map[string]cache.Config{}
+			for _, n := range g.Namespaces {
+				ns[n] = cache.Config{}
+			}
 		}
 		for _, gvk := range g.GVKs() {
 			u := &unstructured.Unstructured{}
 			u.SetGroupVersionKind(gvk)
-			by[u] = cache.ByObject{Namespaces: ns}
+			by[u] = cache.ByObject{Namespaces: ns, Transform: feed}
 		}
 	}
 	return cache.Options{ByObject: by, DefaultTransform: stripTransform}
@@ -45,13 +58,56 @@ func stripTransform(obj any) (any, error) {
 	return u, nil
 }
 
+// identityMark marks the identity objects inventoryTransform leaves in the
+// informer cache. It exists only in tlsguard's memory.
+const identityMark = "tlsguard.io/inventory-identity"
+
+// inventoryTransform writes each object the informer receives to w and
+// returns its identity for the informer's cache. Informers may pass an
+// object through the transform again (client-go requires transforms to be
+// idempotent): an identity is returned as it is. An informer also passes
+// the final state of a deleted object through its transform; writing it
+// again is harmless, as the deletion handler removes it right after.
+func inventoryTransform(w *inventory.StoreWriter, log logr.Logger) toolscache.TransformFunc {
+	return func(obj any) (any, error) {
+		u, ok := obj.(*unstructured.Unstructured)
+		if !ok || u.GetAnnotations()[identityMark] != "" {
+			return obj, nil
+		}
+		if err := w.Put(context.Background(), u.Object); err != nil {
+			log.Error(err, "inventory update failed", "gvk", u.GroupVersionKind().String(), "name", u.GetName())
+		}
+		return identity(u), nil
+	}
+}
+
+// identity is u reduced to what names it.
+func identity(u *unstructured.Unstructured) *unstructured.Unstructured {
+	meta := map[string]any{"name": u.GetName(), "annotations": map[string]any{identityMark: "true"}}
+	if ns := u.GetNamespace(); ns != "" {
+		meta["namespace"] = ns
+	}
+	if uid := u.GetUID(); uid != "" {
+		meta["uid"] = string(uid)
+	}
+	if rv := u.GetResourceVersion(); rv != "" {
+		meta["resourceVersion"] = rv
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": u.GetAPIVersion(), "kind": u.GetKind(), "metadata": meta,
+	}}
+}
+
 // SyncInventory starts informers for every guarded kind on c and mirrors the
 // objects into w (data.inventory). Kinds whose CRD is not installed (for
 // example cert-manager's) are skipped and logged; it returns the informers
 // started so readiness can wait for them to sync.
 //
 // extra handlers (the scanner's drift detection) are added to every informer.
-func SyncInventory(ctx context.Context, c cache.Cache, w *inventory.StoreWriter, log logr.Logger, extra ...toolscache.ResourceEventHandler) ([]toolscache.SharedIndexInformer, error) {
+//
+// fed says c was built with CacheOptions(w, ...): its transforms already
+// write added and updated objects to w, and the handlers only delete.
+func SyncInventory(ctx context.Context, c cache.Cache, w *inventory.StoreWriter, fed bool, log logr.Logger, extra ...toolscache.ResourceEventHandler) ([]toolscache.SharedIndexInformer, error) {
 	var started []toolscache.SharedIndexInformer
 	for _, g := range GuardedResources {
 		for _, gvk := range g.GVKs() {
@@ -66,10 +122,12 @@ func SyncInventory(ctx context.Context, c cache.Cache, w *inventory.StoreWriter,
 				return nil, fmt.Errorf("informer for %s: %w", gvk, err)
 			}
 			put := func(obj any) {
-				if u, ok := obj.(*unstructured.Unstructured); ok {
-					if err := w.Put(ctx, u.Object); err != nil {
-						log.Error(err, "inventory update failed", "gvk", gvk.String(), "name", u.GetName())
-					}
+				u, ok := obj.(*unstructured.Unstructured)
+				if !ok || fed {
+					return // the transform wrote it (CacheOptions)
+				}
+				if err := w.Put(ctx, u.Object); err != nil {
+					log.Error(err, "inventory update failed", "gvk", gvk.String(), "name", u.GetName())
 				}
 			}
 			_, err = inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{

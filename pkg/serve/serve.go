@@ -82,6 +82,7 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 		return err
 	}
 	holder := policy.NewHolder(engine)
+	writer := &inventory.StoreWriter{Store: store}
 	log.Info("policies loaded", "count", len(engine.Policies()))
 
 	host, port := o.WebhookHostPort()
@@ -108,7 +109,9 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 		LeaseDuration: ptr.To(30 * time.Second),
 		RenewDeadline: ptr.To(20 * time.Second),
 		Logger:        log,
-		Cache:         webhook.CacheOptions(),
+		// One copy of each guarded object: in data.inventory, written by
+		// the informers' transforms (see webhook.CacheOptions).
+		Cache: webhook.CacheOptions(writer, log.WithName("inventory")),
 		// tlsguard serves /metrics itself (see metricsServer).
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: o.HealthAddr,
@@ -129,7 +132,6 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 			return err
 		}
 	}
-	writer := &inventory.StoreWriter{Store: store}
 	var decisions *webhook.Decisions
 	if o.DecisionCacheSize > 0 {
 		// A remembered result is valid for the policy set and inventory
@@ -180,7 +182,7 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 			return err
 		}
 	}
-	informers, err := webhook.SyncInventory(ctx, mgr.GetCache(), writer, log.WithName("inventory"), handlers...)
+	informers, err := webhook.SyncInventory(ctx, mgr.GetCache(), writer, true, log.WithName("inventory"), handlers...)
 	if err != nil {
 		return err
 	}
