@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -36,10 +34,10 @@ var opaBuiltins = map[string]topdown.BuiltinFunc{}
 // becomes the old one, so memory stays bounded without per-entry bookkeeping.
 type memo struct {
 	mu         sync.Mutex
-	young, old map[string]*ast.Term
+	young, old map[memoKey]*ast.Term
 }
 
-func (m *memo) get(k string) (*ast.Term, bool) {
+func (m *memo) get(k memoKey) (*ast.Term, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if t, ok := m.young[k]; ok {
@@ -52,11 +50,11 @@ func (m *memo) get(k string) (*ast.Term, bool) {
 	return nil, false
 }
 
-func (m *memo) put(k string, t *ast.Term) {
+func (m *memo) put(k memoKey, t *ast.Term) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.young) >= memoSize/2 {
-		m.old, m.young = m.young, make(map[string]*ast.Term, memoSize/2)
+		m.old, m.young = m.young, make(map[memoKey]*ast.Term, memoSize/2)
 	}
 	m.young[k] = t
 }
@@ -79,9 +77,9 @@ func installMemo() {
 			if bi, ok := ast.BuiltinMap[name]; ok {
 				arity = bi.Decl.Arity()
 			}
-			m := &memo{young: map[string]*ast.Term{}, old: map[string]*ast.Term{}}
+			m := &memo{young: map[memoKey]*ast.Term{}, old: map[memoKey]*ast.Term{}}
 			topdown.RegisterBuiltinFunc(name, func(bctx topdown.BuiltinContext, operands []*ast.Term, iter func(*ast.Term) error) error {
-				key, ok := memoKey(operands, arity)
+				key, ok := newMemoKey(operands, arity)
 				if !ok {
 					return orig(bctx, operands, iter)
 				}
@@ -108,31 +106,36 @@ func installMemo() {
 	})
 }
 
-// memoKey is the text of the declared arguments when all are ground (topdown
-// passes the output term after them); the options object of the
-// _with_options variant (CurrentTime included) is part of the key.
-func memoKey(operands []*ast.Term, arity int) (string, bool) {
-	if len(operands) < arity || arity == 0 {
-		return "", false
+// memoKey identifies a call by its declared arguments, when all are ground
+// (topdown passes the output term after them); the options object of the
+// _with_options variant (CurrentTime included) is part of the key. A
+// string argument (a PEM bundle of several KB) is the string itself,
+// shared, not copied: building a key text per call cost more than the
+// lookup saved. Other arguments are their Rego text; str tells the two
+// apart.
+type memoKey struct {
+	n    int
+	args [maxMemoArity]string
+	str  [maxMemoArity]bool
+}
+
+// maxMemoArity is the largest arity among the memoized built-ins.
+const maxMemoArity = 2
+
+func newMemoKey(operands []*ast.Term, arity int) (memoKey, bool) {
+	if len(operands) < arity || arity == 0 || arity > maxMemoArity {
+		return memoKey{}, false
 	}
-	var key strings.Builder
-	for _, op := range operands[:arity] {
+	k := memoKey{n: arity}
+	for i, op := range operands[:arity] {
 		if !op.IsGround() {
-			return "", false
+			return memoKey{}, false
 		}
-		// Strings (PEM bundles of several KB) are keyed by their bytes:
-		// quoting them, as String() does, costs more than the lookup saves.
-		// The tag keeps a string apart from another value printing alike.
 		if s, ok := op.Value.(ast.String); ok {
-			key.WriteString("s")
-			key.WriteString(strconv.Itoa(len(s)))
-			key.WriteString(":")
-			key.WriteString(string(s))
+			k.args[i], k.str[i] = string(s), true
 		} else {
-			key.WriteString("v")
-			key.WriteString(op.Value.String())
+			k.args[i] = op.Value.String()
 		}
-		key.WriteString("\x00")
 	}
-	return key.String(), true
+	return k, true
 }
