@@ -5,6 +5,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -31,17 +32,55 @@ type Options struct {
 	ShowPassed bool
 }
 
+// Source yields a scan's objects to fn, in the same order every time it is
+// called; manifest.Set.Each is one.
+type Source func(fn func(manifest.Object) error) error
+
+// ErrInputChanged is returned when a Source yields other objects the second
+// time (a file edited during the scan).
+var ErrInputChanged = errors.New("scan input changed while it was scanned")
+
 // Scan evaluates objects, every one of them also serving as inventory for
 // the others, and returns the report at the engine's time now.
 //
-// Scan consumes objects: once the inventory holds them, each object's map
-// is released (set to nil) as soon as it has been evaluated, and pass
-// results are only counted unless ShowPassed, so a scan of a large fleet
-// does not hold every decoded object and every pass result at once.
+// Scan consumes objects: each object's map is released (set to nil) once it
+// has been handed to evaluation, and pass results are only counted unless
+// ShowPassed, so a scan of a large fleet does not hold every decoded object
+// and every pass result at once.
 func Scan(ctx context.Context, e Evaluator, objects []manifest.Object, now time.Time, opts Options) (*report.ScanReport, error) {
+	return ScanSource(ctx, e, Objects(objects), now, opts)
+}
+
+// Objects is a Source over objects that releases each object's map (sets
+// it to nil) once the second pass, evaluation, has taken it.
+func Objects(objects []manifest.Object) Source {
+	pass := 0
+	return func(fn func(manifest.Object) error) error {
+		pass++
+		for i := range objects {
+			if err := fn(objects[i]); err != nil {
+				return err
+			}
+			if pass > 1 {
+				objects[i].Object = nil
+			}
+		}
+		return nil
+	}
+}
+
+// ScanSource is Scan over a Source, which it reads twice: first to build the
+// inventory, then to evaluate each object, which is dropped once evaluated.
+// Only the inventory (without key material) is held for the whole scan.
+func ScanSource(ctx context.Context, e Evaluator, src Source, now time.Time, opts Options) (*report.ScanReport, error) {
 	inv := inventory.New()
-	for _, o := range objects {
+	n := 0
+	if err := src(func(o manifest.Object) error {
 		inv.Add(o.Object)
+		n++
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if err := e.SetInventory(ctx, inv.Document()); err != nil {
 		return nil, fmt.Errorf("load inventory: %w", err)
@@ -50,41 +89,49 @@ func Scan(ctx context.Context, e Evaluator, objects []manifest.Object, now time.
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	perObject := make([][]report.Result, len(objects))
-	passed := make([]int, len(objects))
-	jobs := make(chan int)
+	type job struct {
+		i int
+		o manifest.Object
+	}
+	perObject := make([][]report.Result, n)
+	passed := make([]int, n)
+	jobs := make(chan job)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
-				rs, err := evaluateOne(ctx, e, objects[i])
+			for j := range jobs {
+				rs, err := evaluateOne(ctx, e, j.o)
 				if err != nil {
 					errs <- err
 					return
 				}
-				objects[i].Object = nil
 				if !opts.ShowPassed {
-					rs, passed[i] = dropPasses(rs)
+					rs, passed[j.i] = dropPasses(rs)
 				}
-				perObject[i] = rs
+				perObject[j.i] = rs
 			}
 		}()
 	}
-	var sendErr error
-send:
-	for i := range objects {
-		select {
-		case jobs <- i:
-		case err := <-errs:
-			sendErr = err
-			break send
-		case <-ctx.Done():
-			sendErr = ctx.Err()
-			break send
+	i := 0
+	sendErr := src(func(o manifest.Object) error {
+		if i >= n {
+			return ErrInputChanged
 		}
+		select {
+		case jobs <- job{i, o}:
+			i++
+			return nil
+		case err := <-errs:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	if sendErr == nil && i != n {
+		sendErr = ErrInputChanged
 	}
 	close(jobs)
 	wg.Wait()
@@ -101,7 +148,7 @@ send:
 		all = append(all, rs...)
 		dropped += passed[i]
 	}
-	rep := report.New(now, len(objects), all, opts.ShowPassed)
+	rep := report.New(now, n, all, opts.ShowPassed)
 	rep.Summary.Pass += dropped
 	return rep, nil
 }

@@ -104,3 +104,32 @@ func TestDropPasses(t *testing.T) {
 		t.Fatalf("empty: kept %v, dropped %d", kept, n)
 	}
 }
+
+// A source that yields other objects on the evaluation pass (a file edited
+// during the scan) is an error, not a report of half-old results.
+func TestScanSourceInputChanged(t *testing.T) {
+	for name, second := range map[string][]manifest.Object{
+		"fewer objects": objects()[:3],
+		"more objects":  append(objects(), objects()[0]),
+	} {
+		t.Run(name, func(t *testing.T) {
+			pass := 0
+			src := func(fn func(manifest.Object) error) error {
+				pass++
+				objs := objects()
+				if pass > 1 {
+					objs = second
+				}
+				for _, o := range objs {
+					if err := fn(o); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			if _, err := ScanSource(context.Background(), &fake{}, src, time.Time{}, Options{Workers: 2}); !errors.Is(err, ErrInputChanged) {
+				t.Fatalf("err %v, want ErrInputChanged", err)
+			}
+		})
+	}
+}

@@ -20,38 +20,90 @@ var extensions = map[string]bool{".yaml": true, ".yml": true, ".json": true}
 // directories) and "-" for stdin. The first problem stops the read, with an
 // error naming the file and line.
 func Read(paths []string, stdin io.Reader) ([]Object, error) {
+	set, err := Open(paths, stdin)
+	if err != nil {
+		return nil, err
+	}
 	var out []Object
+	err = set.Each(func(o Object) error {
+		out = append(out, o)
+		return nil
+	})
+	return out, err
+}
+
+// Set is the input of a scan that can be decoded more than once: the files
+// that paths name (resolved when opened) and stdin's bytes. A large scan
+// reads it twice, once to build the inventory and once to evaluate each
+// object and let it go, instead of holding every decoded object at once.
+type Set struct {
+	sources []source
+}
+
+// source is one file, or stdin's data.
+type source struct {
+	path  string
+	stdin []byte // set for "-"
+}
+
+// Open resolves paths as Read does (directories walked, stdin read) without
+// decoding anything yet.
+func Open(paths []string, stdin io.Reader) (*Set, error) {
+	set := &Set{}
 	for _, p := range paths {
 		if p == Stdin {
 			data, err := io.ReadAll(stdin)
 			if err != nil {
 				return nil, fmt.Errorf("%w: read stdin: %w", ErrDecode, err)
 			}
-			objs, err := Decode("<stdin>", data)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, objs...)
+			set.sources = append(set.sources, source{path: Stdin, stdin: data})
 			continue
 		}
-		objs, err := readPath(p)
+		files, err := walkPath(p)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, objs...)
+		for _, f := range files {
+			set.sources = append(set.sources, source{path: f})
+		}
 	}
-	return out, nil
+	return set, nil
 }
 
-func readPath(root string) ([]Object, error) {
+// Each decodes the set in order, file by file, calling fn for every object;
+// the first decode error or error from fn stops it. A file changed between
+// two calls is read as it is then.
+func (s *Set) Each(fn func(Object) error) error {
+	for _, src := range s.sources {
+		var objs []Object
+		var err error
+		if src.path == Stdin {
+			objs, err = Decode("<stdin>", src.stdin)
+		} else {
+			objs, err = readFile(src.path)
+		}
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// walkPath lists the files root names: itself, or the manifests under it.
+func walkPath(root string) ([]string, error) {
 	info, err := os.Stat(root)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
 	}
 	if !info.IsDir() {
-		return readFile(root)
+		return []string{root}, nil
 	}
-	var out []Object
+	var out []string
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrDecode, err)
@@ -62,14 +114,9 @@ func readPath(root string) ([]Object, error) {
 			}
 			return nil
 		}
-		if !extensions[strings.ToLower(filepath.Ext(p))] {
-			return nil
+		if extensions[strings.ToLower(filepath.Ext(p))] {
+			out = append(out, p)
 		}
-		objs, err := readFile(p)
-		if err != nil {
-			return err
-		}
-		out = append(out, objs...)
 		return nil
 	})
 	return out, err

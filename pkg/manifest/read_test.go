@@ -238,3 +238,34 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatalf("WriteFile: %v", err)
 	}
 }
+
+// A Set decodes its files and stdin afresh on every pass, in the same order.
+func TestOpenEachTwice(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "b.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n")
+	writeFile(t, filepath.Join(dir, "a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a2}\n")
+	set, err := manifest.Open([]string{dir, manifest.Stdin}, strings.NewReader("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func() []string {
+		var out []string
+		if err := set.Each(func(o manifest.Object) error {
+			out = append(out, o.Object["metadata"].(map[string]any)["name"].(string))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	first, second := names(), names()
+	want := []string{"a", "a2", "b", "s"}
+	if strings.Join(first, ",") != strings.Join(want, ",") || strings.Join(second, ",") != strings.Join(want, ",") {
+		t.Fatalf("passes %v and %v, want %v twice", first, second, want)
+	}
+	// A file edited between passes is read as it is then.
+	writeFile(t, filepath.Join(dir, "b.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b-edited}\n")
+	if got := names(); got[2] != "b-edited" {
+		t.Fatalf("after edit: %v", got)
+	}
+}

@@ -36,7 +36,7 @@ object that could not be evaluated; 2 usage or input error.`,
 
 func runScan(cmd *cobra.Command, streams IO, o *options.Scan, args []string) error {
 	ctx := cmd.Context()
-	objects, err := readObjects(ctx, streams, o, args)
+	input, err := scanInput(ctx, streams, o, args)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func runScan(cmd *cobra.Command, streams IO, o *options.Scan, args []string) err
 	if err != nil {
 		return err
 	}
-	rep, err := audit.Scan(ctx, engine, objects, engine.Now(), audit.Options{Workers: o.Workers, ShowPassed: o.ShowPassed})
+	rep, err := audit.ScanSource(ctx, engine, input, engine.Now(), audit.Options{Workers: o.Workers, ShowPassed: o.ShowPassed})
 	if err != nil {
 		return err
 	}

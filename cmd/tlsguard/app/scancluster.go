@@ -7,18 +7,24 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/tlsguard/tlsguard/pkg/audit"
 	"github.com/tlsguard/tlsguard/pkg/manifest"
 	"github.com/tlsguard/tlsguard/pkg/options"
 	"github.com/tlsguard/tlsguard/pkg/scan"
 	"github.com/tlsguard/tlsguard/pkg/serve"
 )
 
-// readObjects reads the scan input: files and stdin, or with --cluster the
-// guarded objects of a live cluster (progress on stderr when it is a
+// scanInput opens the scan input: files and stdin, decoded on each pass of
+// the scan so that no pass holds them all, or with --cluster the guarded
+// objects of a live cluster, listed once (progress on stderr when it is a
 // terminal).
-func readObjects(ctx context.Context, streams IO, o *options.Scan, args []string) ([]manifest.Object, error) {
+func scanInput(ctx context.Context, streams IO, o *options.Scan, args []string) (audit.Source, error) {
 	if !o.Cluster {
-		return manifest.Read(args, streams.In)
+		set, err := manifest.Open(args, streams.In)
+		if err != nil {
+			return nil, err
+		}
+		return set.Each, nil
 	}
 	cfg, err := serve.RESTConfig(o.Kubeconfig, o.Context)
 	if err != nil {
@@ -29,5 +35,8 @@ func readObjects(ctx context.Context, streams IO, o *options.Scan, args []string
 		progress = f
 	}
 	objs, _, err := scan.Collect(ctx, cfg, o.PageSize, progress)
-	return objs, err
+	if err != nil {
+		return nil, err
+	}
+	return audit.Objects(objs), nil
 }
