@@ -86,10 +86,13 @@ leaf := entry.certs[0]
 # key. Parsing an RSA key costs milliseconds (Go validates it with modular
 # exponentiations), which would dominate a scan of thousands of Secrets. Any
 # other case falls back to a full parse below.
+#
+# The body is the first block after its BEGIN line; base64.decode skips
+# line breaks (CRLF too). A block with PEM headers (an encrypted key) or
+# stray spaces is not valid base64, and the full parse below decides.
 key_der_hex := hex.encode(base64.decode(body)) if {
 	first := substring(key_pem, 0, indexof(key_pem, "-----END"))
-	lines := split(first, "\n")
-	body := concat("", [trim_space(l) | some i, l in lines; i > 0; not contains(l, ":")])
+	body := substring(first, indexof(first, "\n") + 1, -1)
 	base64.is_valid(body)
 }
 

@@ -115,3 +115,22 @@ test_details_hold_no_key_material if {
 	not contains(json.marshal(v), "PRIVATE")
 	not contains(json.marshal(v), data.testcerts.leaf_rotated.b64key)
 }
+
+# The fast path reads the key's DER from its first PEM block, CRLF line
+# endings included.
+test_crlf_key_takes_the_fast_path if {
+	key := replace(base64.decode(data.testcerts.leaf_rsa.b64key), "\n", "\r\n")
+	inp := t.review(pair(data.testcerts.leaf_rsa.b64chain, base64.encode(key)))
+	count(violations(inp)) == 0
+	policy.fast_match with input as inp
+}
+
+# A block with PEM headers is not read by the fast path; the full parse
+# decides (here: an unencrypted key with a comment header still matches).
+test_key_with_headers_takes_the_full_parse if {
+	pem := base64.decode(data.testcerts.leaf.b64key)
+	first_line_end := indexof(pem, "\n")
+	key := concat("", [substring(pem, 0, first_line_end + 1), "Comment: rotated 2026\n\n", substring(pem, first_line_end + 1, -1)])
+	inp := t.review(pair(data.testcerts.leaf.b64chain, base64.encode(key)))
+	not policy.fast_match with input as inp
+}
