@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -184,7 +183,7 @@ func measureServe(b *testing.B, dir, kubeconfig string, fleet *Fleet) serveRun {
 	if _, err := webhook.EnsureServingCert(certDir, "127.0.0.1", time.Now()); err != nil {
 		b.Fatal(err)
 	}
-	metrics, health, hook, pprofAddr := freeAddr(b), freeAddr(b), freeAddr(b), freeAddr(b)
+	metrics, health, hook, pprofAddr := framework.FreeAddr(b), framework.FreeAddr(b), framework.FreeAddr(b), framework.FreeAddr(b)
 	report := filepath.Join(dir, "serve.rss")
 	cmd := exec.Command(filepath.Join(dir, "rss"), report, filepath.Join(dir, "tlsguard"), "serve",
 		"--kubeconfig", kubeconfig, "--webhook-addr", hook, "--cert-dir", certDir,
@@ -228,15 +227,10 @@ func measureServe(b *testing.B, dir, kubeconfig string, fleet *Fleet) serveRun {
 	if err != nil {
 		b.Fatalf("serve: %v\n%s", err, tail(logs.String(), 3000))
 	}
-	raw, err := os.ReadFile(report)
-	if err != nil {
-		b.Fatal(err)
+	if out.run, err = readRSS(report); err != nil {
+		b.Fatalf("serve: %v", err)
 	}
-	var kib, cpuNS int64
-	if _, err := fmt.Sscanf(string(raw), "maxrss_kib=%d cpu_ns=%d", &kib, &cpuNS); err != nil {
-		b.Fatalf("rss report %q: %v", raw, err)
-	}
-	out.run = run{wall: time.Since(start), cpu: time.Duration(cpuNS), maxRSS: kib * 1024}
+	out.run.wall = time.Since(start)
 	return out
 }
 
@@ -291,16 +285,6 @@ func saveURL(b *testing.B, url, file string) {
 	if err := os.WriteFile(file, body, 0o600); err != nil {
 		b.Fatal(err)
 	}
-}
-
-func freeAddr(b *testing.B) string {
-	b.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func tail(s string, n int) string {

@@ -38,15 +38,25 @@ func measure(b *testing.B, rssBin, name string, args ...string) run {
 	if ee := (*exec.ExitError)(nil); err != nil && (!errors.As(err, &ee) || ee.ExitCode() > 1) {
 		b.Fatalf("%s %v: %v\n%s", filepath.Base(name), args, err, errOut.String())
 	}
+	r, err := readRSS(report)
+	if err != nil {
+		b.Fatalf("%s: %v\n%s", filepath.Base(name), err, errOut.String())
+	}
+	r.wall, r.stdout = wall, out.String()
+	return r
+}
+
+// readRSS reads the rss launcher's report: the child's CPU and peak RSS.
+func readRSS(report string) (run, error) {
 	raw, err := os.ReadFile(report)
 	if err != nil {
-		b.Fatalf("%s: no rss report: %v\n%s", filepath.Base(name), err, errOut.String())
+		return run{}, fmt.Errorf("no rss report: %w", err)
 	}
 	var kib, cpuNS int64
 	if _, err := fmt.Sscanf(string(raw), "maxrss_kib=%d cpu_ns=%d", &kib, &cpuNS); err != nil {
-		b.Fatalf("rss report %q: %v", raw, err)
+		return run{}, fmt.Errorf("rss report %q: %w", raw, err)
 	}
-	return run{wall: wall, cpu: time.Duration(cpuNS), maxRSS: kib * 1024, stdout: out.String()}
+	return run{cpu: time.Duration(cpuNS), maxRSS: kib * 1024}, nil
 }
 
 // buildTools builds tlsguard, the floor and the rss helper into dir.

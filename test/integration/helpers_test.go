@@ -5,8 +5,6 @@ package integration
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -35,16 +33,6 @@ func kubectl(t *testing.T, kubeconfig, stdin string, args ...string) (string, st
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	return out.String(), errOut.String(), err
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // tlsguard is a running `tlsguard serve` in local mode.
@@ -87,9 +75,9 @@ func startWithConfig(t *testing.T, cp *framework.ControlPlane, cfg *rest.Config,
 	}
 	o := options.NewServe()
 	o.Kubeconfig = cp.Kubeconfig
-	o.WebhookAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	o.HealthAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	o.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	o.WebhookAddr = framework.FreeAddr(t)
+	o.HealthAddr = framework.FreeAddr(t)
+	o.MetricsAddr = framework.FreeAddr(t)
 	o.CertDir = filepath.Join(dir, "certs")
 	o.RegisterWebhook = register
 	o.ReloadInterval = 0
