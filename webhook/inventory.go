@@ -18,9 +18,9 @@ import (
 // strips key material and managedFields before anything is cached: private
 // keys never sit in tlsguard's memory beyond the request that carries them.
 //
-// When w is not nil, the guarded kinds' informers keep one copy of each
-// object, in data.inventory: their transform writes the stripped object to
-// w and leaves only its identity (apiVersion, kind, name, namespace, uid,
+// The guarded kinds' informers keep one copy of each object, in
+// data.inventory: their transform writes the stripped object to w and
+// leaves only its identity (apiVersion, kind, name, namespace, uid,
 // resourceVersion) in the informer's own cache, which nothing reads
 // objects from (the scanner reads the API server, drift detection needs
 // the identity only). Transforms run in the order the informer receives
@@ -28,10 +28,7 @@ import (
 // SyncInventory adds. Errors writing w are logged on log.
 func CacheOptions(w *inventory.StoreWriter, log logr.Logger) cache.Options {
 	by := map[client.Object]cache.ByObject{}
-	feed := stripTransform
-	if w != nil {
-		feed = inventoryTransform(w, log)
-	}
+	feed := inventoryTransform(w, log)
 	for _, g := range GuardedResources {
 		var ns map[string]cache.Config
 		if len(g.Namespaces) > 0 {
@@ -105,9 +102,9 @@ func identity(u *unstructured.Unstructured) *unstructured.Unstructured {
 //
 // extra handlers (the scanner's drift detection) are added to every informer.
 //
-// fed says c was built with CacheOptions(w, ...): its transforms already
-// write added and updated objects to w, and the handlers only delete.
-func SyncInventory(ctx context.Context, c cache.Cache, w *inventory.StoreWriter, fed bool, log logr.Logger, extra ...toolscache.ResourceEventHandler) ([]toolscache.SharedIndexInformer, error) {
+// c must be built with CacheOptions(w, ...): its transforms write added and
+// updated objects to w; the handlers added here remove deleted ones.
+func SyncInventory(ctx context.Context, c cache.Cache, w *inventory.StoreWriter, log logr.Logger, extra ...toolscache.ResourceEventHandler) ([]toolscache.SharedIndexInformer, error) {
 	var started []toolscache.SharedIndexInformer
 	for _, g := range GuardedResources {
 		for _, gvk := range g.GVKs() {
@@ -121,18 +118,8 @@ func SyncInventory(ctx context.Context, c cache.Cache, w *inventory.StoreWriter,
 				}
 				return nil, fmt.Errorf("informer for %s: %w", gvk, err)
 			}
-			put := func(obj any) {
-				u, ok := obj.(*unstructured.Unstructured)
-				if !ok || fed {
-					return // the transform wrote it (CacheOptions)
-				}
-				if err := w.Put(ctx, u.Object); err != nil {
-					log.Error(err, "inventory update failed", "gvk", gvk.String(), "name", u.GetName())
-				}
-			}
+			// Adds and updates reached w through the transform.
 			_, err = inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-				AddFunc:    put,
-				UpdateFunc: func(_, obj any) { put(obj) },
 				DeleteFunc: func(obj any) {
 					if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 						obj = d.Obj

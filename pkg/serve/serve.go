@@ -182,7 +182,7 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 			return err
 		}
 	}
-	informers, err := webhook.SyncInventory(ctx, mgr.GetCache(), writer, true, log.WithName("inventory"), handlers...)
+	informers, err := webhook.SyncInventory(ctx, mgr.GetCache(), writer, log.WithName("inventory"), handlers...)
 	if err != nil {
 		return err
 	}
