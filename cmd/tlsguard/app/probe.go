@@ -139,12 +139,5 @@ func runProbe(cmd *cobra.Command, streams IO, o *probeFlags) error {
 		return err
 	}
 	rep := report.New(opts.Now, 1, res.Findings(opts), true)
-	w, _ := report.Get(o.Output) // validated in PreRunE
-	if err := w.Write(streams.Out, rep); err != nil {
-		return err
-	}
-	if rep.Failed() {
-		return &ExitError{Code: ExitViolations}
-	}
-	return nil
+	return writeReport(streams, o.Output, rep)
 }

@@ -58,7 +58,13 @@ func runScan(cmd *cobra.Command, streams IO, o *options.Scan, args []string) err
 		}
 	}
 	rep.WithPolicies(policies)
-	w, _ := report.Get(o.Output) // validated in PreRunE
+	return writeReport(streams, o.Output, rep)
+}
+
+// writeReport prints rep in format (validated in PreRunE) and maps a failed
+// report to exit status 1.
+func writeReport(streams IO, format string, rep *report.ScanReport) error {
+	w, _ := report.Get(format)
 	if err := w.Write(streams.Out, rep); err != nil {
 		return err
 	}
