@@ -8,6 +8,7 @@ import (
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/tlsguard/tlsguard/pkg/policyreport"
@@ -32,18 +33,10 @@ type endpointProber struct {
 
 func (p *endpointProber) NeedLeaderElection() bool { return true }
 
+// Start probes at once, then interval after each probe ends, until ctx ends.
 func (p *endpointProber) Start(ctx context.Context) error {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			p.once(ctx)
-			t.Reset(p.interval)
-		}
-	}
+	wait.UntilWithContext(ctx, p.once, p.interval)
+	return nil
 }
 
 func (p *endpointProber) setting(ctx context.Context, name string) (*unstructured.Unstructured, string) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/open-policy-agent/opa/v1/storage"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/tlsguard/tlsguard/pkg/options"
 	"github.com/tlsguard/tlsguard/pkg/policy"
@@ -26,24 +27,22 @@ type Reloader struct {
 	last string
 }
 
-// Run checks every interval until ctx ends.
+// Baseline records the policy and config files as they are now; call it
+// before building the engine in force, so that a change made meanwhile is
+// reloaded rather than missed.
+func (r *Reloader) Baseline() { r.last = r.fingerprint() }
+
+// Run checks every interval until ctx ends, against the Baseline.
 func (r *Reloader) Run(ctx context.Context, interval time.Duration) error {
-	r.last = r.fingerprint()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			if fp := r.fingerprint(); fp != r.last {
-				if err := r.Reload(ctx); err != nil {
-					r.Log.Error(err, "policy reload failed; keeping the policies in force")
-				}
-				r.last = fp
+	wait.UntilWithContext(ctx, func(ctx context.Context) {
+		if fp := r.fingerprint(); fp != r.last {
+			if err := r.Reload(ctx); err != nil {
+				r.Log.Error(err, "policy reload failed; keeping the policies in force")
 			}
+			r.last = fp
 		}
-	}
+	}, interval)
+	return nil
 }
 
 // Reload builds a new engine and swaps it in.

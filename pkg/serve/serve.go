@@ -77,11 +77,16 @@ func Run(ctx context.Context, o *options.Serve, log logr.Logger) error {
 // RunWithConfig serves against the API server of cfg until ctx ends.
 func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log logr.Logger) error {
 	store := policy.NewStore()
+	// The policy files as read for this engine: a change from here on,
+	// even during the build, is reloaded at the first check.
+	reloader := &Reloader{Options: o.Engine, Store: store, Log: log.WithName("reload")}
+	reloader.Baseline()
 	engine, err := o.Engine.BuildWithStore(ctx, store)
 	if err != nil {
 		return err
 	}
 	holder := policy.NewHolder(engine)
+	reloader.Holder = holder
 	writer := &inventory.StoreWriter{Store: store}
 	log.Info("policies loaded", "count", len(engine.Policies()))
 
@@ -204,8 +209,7 @@ func RunWithConfig(ctx context.Context, cfg *rest.Config, o *options.Serve, log 
 		return err
 	}
 	if o.ReloadInterval > 0 {
-		r := &Reloader{Options: o.Engine, Store: store, Holder: holder, Log: log.WithName("reload")}
-		if err := mgr.Add(everyReplica(func(ctx context.Context) error { return r.Run(ctx, o.ReloadInterval) })); err != nil {
+		if err := mgr.Add(everyReplica(func(ctx context.Context) error { return reloader.Run(ctx, o.ReloadInterval) })); err != nil {
 			return err
 		}
 	}
