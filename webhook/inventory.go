@@ -56,7 +56,8 @@ func stripTransform(obj any) (any, error) {
 }
 
 // identityMark marks the identity objects inventoryTransform leaves in the
-// informer cache. It exists only in tlsguard's memory.
+// informer cache. It exists only in tlsguard's memory, as a top-level field
+// rather than an annotation: one map less per cached object.
 const identityMark = "tlsguard.io/inventory-identity"
 
 // inventoryTransform writes each object the informer receives to w and
@@ -68,7 +69,7 @@ const identityMark = "tlsguard.io/inventory-identity"
 func inventoryTransform(w *inventory.StoreWriter, log logr.Logger) toolscache.TransformFunc {
 	return func(obj any) (any, error) {
 		u, ok := obj.(*unstructured.Unstructured)
-		if !ok || u.GetAnnotations()[identityMark] != "" {
+		if !ok || u.Object[identityMark] == true {
 			return obj, nil
 		}
 		if err := w.Put(context.Background(), u.Object); err != nil {
@@ -80,7 +81,7 @@ func inventoryTransform(w *inventory.StoreWriter, log logr.Logger) toolscache.Tr
 
 // identity is u reduced to what names it.
 func identity(u *unstructured.Unstructured) *unstructured.Unstructured {
-	meta := map[string]any{"name": u.GetName(), "annotations": map[string]any{identityMark: "true"}}
+	meta := map[string]any{"name": u.GetName()}
 	if ns := u.GetNamespace(); ns != "" {
 		meta["namespace"] = ns
 	}
@@ -91,7 +92,7 @@ func identity(u *unstructured.Unstructured) *unstructured.Unstructured {
 		meta["resourceVersion"] = rv
 	}
 	return &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": u.GetAPIVersion(), "kind": u.GetKind(), "metadata": meta,
+		"apiVersion": u.GetAPIVersion(), "kind": u.GetKind(), "metadata": meta, identityMark: true,
 	}}
 }
 

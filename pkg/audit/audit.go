@@ -30,6 +30,11 @@ type Options struct {
 	Workers int
 	// ShowPassed lists pass results in the report (they are always counted).
 	ShowPassed bool
+	// Live marks a Source whose objects may change between its two passes,
+	// a live cluster: the second pass evaluates what it yields, against the
+	// inventory of the first, and the report counts what was evaluated.
+	// Without it, other objects the second time are ErrInputChanged.
+	Live bool
 }
 
 // Source yields a scan's objects to fn, in the same order every time it is
@@ -89,12 +94,17 @@ func ScanSource(ctx context.Context, e Evaluator, src Source, now time.Time, opt
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// Each object's outcome has a slot, appended by the sender (this
+	// goroutine) and filled by one worker; read after all workers are done.
+	type slot struct {
+		results []report.Result
+		passed  int
+	}
 	type job struct {
-		i int
+		s *slot
 		o manifest.Object
 	}
-	perObject := make([][]report.Result, n)
-	passed := make([]int, n)
+	var slots []*slot
 	jobs := make(chan job)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
@@ -109,20 +119,20 @@ func ScanSource(ctx context.Context, e Evaluator, src Source, now time.Time, opt
 					return
 				}
 				if !opts.ShowPassed {
-					rs, passed[j.i] = dropPasses(rs)
+					rs, j.s.passed = dropPasses(rs)
 				}
-				perObject[j.i] = rs
+				j.s.results = rs
 			}
 		}()
 	}
-	i := 0
 	sendErr := src(func(o manifest.Object) error {
-		if i >= n {
+		if !opts.Live && len(slots) >= n {
 			return ErrInputChanged
 		}
+		s := &slot{}
 		select {
-		case jobs <- job{i, o}:
-			i++
+		case jobs <- job{s, o}:
+			slots = append(slots, s)
 			return nil
 		case err := <-errs:
 			return err
@@ -130,7 +140,7 @@ func ScanSource(ctx context.Context, e Evaluator, src Source, now time.Time, opt
 			return ctx.Err()
 		}
 	})
-	if sendErr == nil && i != n {
+	if sendErr == nil && !opts.Live && len(slots) != n {
 		sendErr = ErrInputChanged
 	}
 	close(jobs)
@@ -144,11 +154,11 @@ func ScanSource(ctx context.Context, e Evaluator, src Source, now time.Time, opt
 	}
 	var all []report.Result
 	dropped := 0
-	for i, rs := range perObject {
-		all = append(all, rs...)
-		dropped += passed[i]
+	for _, s := range slots {
+		all = append(all, s.results...)
+		dropped += s.passed
 	}
-	rep := report.New(now, n, all, opts.ShowPassed)
+	rep := report.New(now, len(slots), all, opts.ShowPassed)
 	rep.Summary.Pass += dropped
 	return rep, nil
 }

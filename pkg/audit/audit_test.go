@@ -106,19 +106,28 @@ func TestDropPasses(t *testing.T) {
 }
 
 // A source that yields other objects on the evaluation pass (a file edited
-// during the scan) is an error, not a report of half-old results.
+// during the scan) is an error, not a report of half-old results; a live
+// source (a cluster) is evaluated as its second pass finds it.
 func TestScanSourceInputChanged(t *testing.T) {
-	for name, second := range map[string][]manifest.Object{
-		"fewer objects": objects()[:3],
-		"more objects":  append(objects(), objects()[0]),
+	for _, tc := range []struct {
+		name   string
+		second []manifest.Object
+		live   bool
+		// resources and failures reported when live
+		resources, fails int
+	}{
+		{name: "fewer objects", second: objects()[:3]},
+		{name: "more objects", second: append(objects(), objects()[1])},
+		{name: "live, fewer objects", second: objects()[:3], live: true, resources: 3, fails: 1},
+		{name: "live, more objects", second: append(objects(), objects()[1]), live: true, resources: 6, fails: 3},
 	} {
-		t.Run(name, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			pass := 0
 			src := func(fn func(manifest.Object) error) error {
 				pass++
 				objs := objects()
 				if pass > 1 {
-					objs = second
+					objs = tc.second
 				}
 				for _, o := range objs {
 					if err := fn(o); err != nil {
@@ -127,8 +136,18 @@ func TestScanSourceInputChanged(t *testing.T) {
 				}
 				return nil
 			}
-			if _, err := ScanSource(context.Background(), &fake{}, src, time.Time{}, Options{Workers: 2}); !errors.Is(err, ErrInputChanged) {
-				t.Fatalf("err %v, want ErrInputChanged", err)
+			rep, err := ScanSource(context.Background(), &fake{}, src, time.Time{}, Options{Workers: 2, Live: tc.live})
+			if !tc.live {
+				if !errors.Is(err, ErrInputChanged) {
+					t.Fatalf("err %v, want ErrInputChanged", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Summary.Resources != tc.resources || rep.Summary.Fail != tc.fails || rep.Summary.Pass != tc.resources {
+				t.Errorf("summary %+v, want %d resources, %d passes, %d failures", rep.Summary, tc.resources, tc.resources, tc.fails)
 			}
 		})
 	}

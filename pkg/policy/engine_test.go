@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"strings"
@@ -206,5 +207,31 @@ func TestLibraryReadingParameters(t *testing.T) {
 	want := []brief{{"large", "pass", "deny", ""}, {"small", "fail", "deny", "too many keys"}}
 	if diff := cmp.Diff(want, briefs(got)); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
+	}
+}
+
+// TestEvaluateCancelled: a context that ends during an evaluation stops it
+// (the webhook's evaluation deadline relies on this), and reports the
+// context's error rather than a policy result.
+func TestEvaluateCancelled(t *testing.T) {
+	e, err := policy.Load(t.Context(), os.DirFS("testdata/slow"), policy.Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := review.FromObject(configMap("apps", "a", nil, nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	got, err := e.Evaluate(ctx, req)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Evaluate: results %v, error %v; want context.DeadlineExceeded", got, err)
+	}
+	// Counting to 50 million takes seconds; a cancelled query stops within
+	// OPA's cancellation checks.
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Evaluate returned after %s; cancellation did not stop the query", d)
 	}
 }

@@ -37,6 +37,11 @@ func (e *Engine) Evaluate(ctx context.Context, req review.Request) ([]report.Res
 	if e.shareLibs {
 		vc = topdown.NewVirtualCache()
 	}
+	// One cancellation for all policies of this request, fired by the
+	// context: without it OPA starts a goroutine per query only to watch
+	// ctx, and waking it costs more than evaluating a small policy.
+	cancel := topdown.NewCancel()
+	defer context.AfterFunc(ctx, cancel.Cancel)()
 	var out []report.Result
 	for _, c := range e.policies {
 		if !c.Matches(req.Kind.Group, req.Kind.Kind) || !c.reviews(req.Operation) {
@@ -50,7 +55,7 @@ func (e *Engine) Evaluate(ctx context.Context, req review.Request) ([]report.Res
 			out = append(out, c.result(res, report.StatusSkip, skipMessage(req, ex), map[string]any{"exemption": ex}))
 			continue
 		}
-		rs, err := c.eval(ctx, reviewTerm, now, vc)
+		rs, err := c.eval(ctx, reviewTerm, now, vc, cancel)
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, errors.Join(ctxErr, err)
@@ -78,12 +83,12 @@ type finding struct {
 	details map[string]any
 }
 
-func (c *compiled) eval(ctx context.Context, reviewTerm *ast.Term, now time.Time, vc topdown.VirtualCache) (outcome, error) {
+func (c *compiled) eval(ctx context.Context, reviewTerm *ast.Term, now time.Time, vc topdown.VirtualCache, cancel topdown.Cancel) (outcome, error) {
 	input := ast.NewObject(
 		ast.Item(ast.StringTerm("review"), reviewTerm),
 		ast.Item(ast.StringTerm("parameters"), ast.NewTerm(c.params)),
 	)
-	opts := []rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now)}
+	opts := []rego.EvalOption{rego.EvalParsedInput(input), rego.EvalTime(now), rego.EvalExternalCancel(cancel)}
 	if vc != nil {
 		opts = append(opts, rego.EvalVirtualCache(vc))
 	}

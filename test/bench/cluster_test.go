@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/tlsguard/tlsguard/pkg/config"
 	"github.com/tlsguard/tlsguard/pkg/inventory"
 	"github.com/tlsguard/tlsguard/pkg/manifest"
 	"github.com/tlsguard/tlsguard/pkg/policy"
@@ -107,8 +108,14 @@ func BenchmarkClusterScan(b *testing.B) {
 	if err := bundle.AddFile(fleet.RootPEM); err != nil {
 		b.Fatal(err)
 	}
+	// The same policy configuration as the subprocesses below (--config):
+	// every Secret of the fleet guarded by every certificate policy.
+	cfg, err := config.Load(fleet.ConfigFile)
+	if err != nil {
+		b.Fatal(err)
+	}
 	store := policy.NewStore()
-	engine, err := policy.Load(ctx, policies.FS, policy.Options{Trust: &bundle, Now: func() time.Time { return Now }, Store: store})
+	engine, err := policy.Load(ctx, policies.FS, policy.Options{Trust: &bundle, Config: cfg, Now: func() time.Time { return Now }, Store: store})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -148,7 +155,12 @@ func BenchmarkClusterScan(b *testing.B) {
 		cli := measure(b, filepath.Join(dir, "rss"), filepath.Join(dir, "tlsguard"), "scan", "--cluster", "--kubeconfig", cp.Kubeconfig, "-o", "json",
 			"--now", Now.Format(time.RFC3339), "--trust-bundle", fleet.RootPEM, "--config", fleet.ConfigFile)
 		cliWall, cliCPU := cli.wall, cli.cpu
-		srv := measureServe(b, dir, cp.Kubeconfig, fleet)
+		srv := measureServe(b, dir, cp.Kubeconfig, fleet, nil)
+		// As the chart runs serve in a container limited to 280Mi: GOGC=800
+		// (goRuntime.gogc) and a soft memory limit of 0.9 x 280Mi
+		// (--memory-limit-ratio; GOMEMLIMIT stands in for the cgroup
+		// limit, which this machine does not set).
+		limited := measureServe(b, dir, cp.Kubeconfig, fleet, []string{"GOGC=800", "GOMEMLIMIT=" + chartMemLimit})
 
 		fmt.Fprintf(os.Stderr, "\ncluster: %d objects (%d Secrets, %d Deployments, settings)\n", len(objs), secrets, deployments)
 		fmt.Fprintf(os.Stderr, "API list alone (in process):      %8s wall, %d requests\n", listWall.Round(time.Millisecond), listStats.Requests)
@@ -158,12 +170,19 @@ func BenchmarkClusterScan(b *testing.B) {
 		fmt.Fprintf(os.Stderr, "tlsguard scan --cluster (subprocess): %8s wall, %8s CPU, peak RSS %.1f MiB\n", cliWall.Round(time.Millisecond), cliCPU.Round(time.Millisecond), float64(cli.maxRSS)/(1<<20))
 		fmt.Fprintf(os.Stderr, "tlsguard serve (subprocess, reports off): first full scan done %s after start (scan itself %s by its metric), %s CPU until stopped, peak RSS %.1f MiB\n",
 			srv.firstScan.Round(time.Millisecond), srv.scan.Round(time.Millisecond), srv.run.cpu.Round(time.Millisecond), float64(srv.run.maxRSS)/(1<<20))
+		fmt.Fprintf(os.Stderr, "tlsguard serve, chart runtime for a 280Mi limit (GOGC=800 GOMEMLIMIT=%s): first full scan done %s after start (scan itself %s), %s CPU, peak RSS %.1f MiB\n",
+			chartMemLimit, limited.firstScan.Round(time.Millisecond), limited.scan.Round(time.Millisecond), limited.run.cpu.Round(time.Millisecond), float64(limited.run.maxRSS)/(1<<20))
 		b.ReportMetric(float64(srv.run.maxRSS)/(1<<20), "serve-peak-RSS-MiB")
+		b.ReportMetric(float64(limited.run.maxRSS)/(1<<20), "serve-280Mi-peak-RSS-MiB")
 		b.ReportMetric(fullWall.Seconds(), "full-scan-s")
 		b.ReportMetric(100*reCPU.Seconds()/fullCPU.Seconds(), "rescan-cpu-%")
 		b.ReportMetric(float64(cli.maxRSS)/(1<<20), "cli-peak-RSS-MiB")
 	}
 }
+
+// chartMemLimit is the soft memory limit serve sets itself in a container
+// limited to 280Mi: 0.9 x 280Mi (the chart's goRuntime.memoryLimitRatio).
+const chartMemLimit = "258048KiB"
 
 // serveRun is one `tlsguard serve` measured until its first full scan.
 type serveRun struct {
@@ -177,7 +196,8 @@ type serveRun struct {
 // first full scan to succeed (tlsguard_scan_last_success_timestamp_seconds),
 // then stops it with SIGTERM and returns its timings and peak RSS: the
 // continuous scanner's memory with its informers, inventory and caches.
-func measureServe(b *testing.B, dir, kubeconfig string, fleet *Fleet) serveRun {
+// env is added to its environment (Go runtime settings).
+func measureServe(b *testing.B, dir, kubeconfig string, fleet *Fleet, env []string) serveRun {
 	b.Helper()
 	certDir := filepath.Join(dir, "serving")
 	if _, err := webhook.EnsureServingCert(certDir, "127.0.0.1", time.Now()); err != nil {
@@ -192,6 +212,9 @@ func measureServe(b *testing.B, dir, kubeconfig string, fleet *Fleet) serveRun {
 		"--now", Now.Format(time.RFC3339), "--trust-bundle", fleet.RootPEM, "--config", fleet.ConfigFile)
 	// e.g. TLSGUARD_BENCH_SERVE_ARGS="--profile-cpu /tmp/serve-cpu.out"
 	cmd.Args = append(cmd.Args, strings.Fields(os.Getenv("TLSGUARD_BENCH_SERVE_ARGS"))...)
+	// e.g. TLSGUARD_BENCH_SERVE_ENV="GOMEMLIMIT=280MiB": the Go runtime
+	// settings of serve alone, as a container's limit would give it.
+	cmd.Env = append(append(os.Environ(), env...), strings.Fields(os.Getenv("TLSGUARD_BENCH_SERVE_ENV"))...)
 	logs := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	start := time.Now()

@@ -44,7 +44,7 @@ func runScan(cmd *cobra.Command, streams IO, o *options.Scan, args []string) err
 	if err != nil {
 		return err
 	}
-	rep, err := audit.ScanSource(ctx, engine, input, engine.Now(), audit.Options{Workers: o.Workers, ShowPassed: o.ShowPassed})
+	rep, err := audit.ScanSource(ctx, engine, input, engine.Now(), audit.Options{Workers: o.Workers, ShowPassed: o.ShowPassed, Live: o.Cluster})
 	if err != nil {
 		return err
 	}

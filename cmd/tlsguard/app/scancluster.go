@@ -16,8 +16,8 @@ import (
 
 // scanInput opens the scan input: files and stdin, decoded on each pass of
 // the scan so that no pass holds them all, or with --cluster the guarded
-// objects of a live cluster, listed once (progress on stderr when it is a
-// terminal).
+// objects of a live cluster, listed on each pass for the same reason
+// (progress on stderr when it is a terminal).
 func scanInput(ctx context.Context, streams IO, o *options.Scan, args []string) (audit.Source, error) {
 	if !o.Cluster {
 		set, err := manifest.Open(args, streams.In)
@@ -34,9 +34,9 @@ func scanInput(ctx context.Context, streams IO, o *options.Scan, args []string) 
 	if f, ok := streams.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		progress = f
 	}
-	objs, _, err := scan.Collect(ctx, cfg, o.PageSize, progress)
+	cs, err := scan.NewClusterSource(cfg, o.PageSize, progress)
 	if err != nil {
 		return nil, err
 	}
-	return audit.Objects(objs), nil
+	return func(fn func(manifest.Object) error) error { return cs.Each(ctx, fn) }, nil
 }
