@@ -64,7 +64,13 @@ func (c *certTerms) value(cert *x509.Certificate) (ast.Value, error) {
 // parse_and_verify shape, derived from the extended one (both are cached so
 // neither conversion runs twice for a shared intermediate or root).
 var (
-	extendedTerms = newCertTerms(func(c *x509.Certificate) (ast.Value, error) { return ast.InterfaceToValue(extend(c)) })
+	extendedTerms = newCertTerms(func(c *x509.Certificate) (ast.Value, error) {
+		e := extend(c)
+		if v, err := certAST(e); err == nil {
+			return v, nil
+		}
+		return ast.InterfaceToValue(e) // OPA's path, for what certAST does not handle
+	})
 	plainTerms    = newCertTerms(func(c *x509.Certificate) (ast.Value, error) {
 		v, err := extendedTerms.value(c)
 		if err != nil {
