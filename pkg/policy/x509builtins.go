@@ -71,7 +71,7 @@ var (
 		}
 		return ast.InterfaceToValue(e) // OPA's path, for what certAST does not handle
 	})
-	plainTerms    = newCertTerms(func(c *x509.Certificate) (ast.Value, error) {
+	plainTerms = newCertTerms(func(c *x509.Certificate) (ast.Value, error) {
 		v, err := extendedTerms.value(c)
 		if err != nil {
 			return nil, err
