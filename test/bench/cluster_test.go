@@ -231,8 +231,9 @@ func measureServe(b *testing.B, dir, kubeconfig string, fleet *Fleet, env []stri
 			out.firstScan, out.scan = time.Since(start), d
 			if f := os.Getenv("TLSGUARD_BENCH_SERVE_HEAP"); f != "" {
 				// The heap right after the first scan, with the scanner's
-				// caches alive (--profile-heap writes it after shutdown).
-				saveURL(b, "http://"+pprofAddr+"/debug/pprof/heap", f)
+				// caches alive (--profile-heap writes it after shutdown),
+				// collected first so that it shows what stays live.
+				saveURL(b, "http://"+pprofAddr+"/debug/pprof/heap?gc=1", f)
 			}
 			break
 		}
