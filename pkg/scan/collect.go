@@ -27,8 +27,6 @@ type ClusterSource struct {
 	pageSize int64
 	progress io.Writer
 	pass     int
-	// Stats are the list statistics of the last call.
-	Stats ListStats
 }
 
 // NewClusterSource connects to the cluster at cfg.
@@ -59,7 +57,6 @@ func (s *ClusterSource) Each(ctx context.Context, fn func(manifest.Object) error
 		}
 		return fn(manifest.Object{Object: u.Object})
 	})
-	s.Stats = st
 	if s.progress != nil {
 		fmt.Fprintf(s.progress, "\r%s: %d guarded objects, %d requests            \n", label, n, st.Requests)
 	}
