@@ -40,13 +40,16 @@ func (w *StoreWriter) Put(ctx context.Context, obj map[string]any) error {
 	if err != nil {
 		return err
 	}
-	obj = Strip(obj)
+	v, err := Value(Strip(obj))
+	if err != nil {
+		return fmt.Errorf("inventory %s: %w", p, err)
+	}
 	defer w.gen.Add(1)
 	return storage.Txn(ctx, w.Store, storage.WriteParams, func(txn storage.Transaction) error {
 		if err := storage.MakeDir(ctx, w.Store, txn, p[:len(p)-1]); err != nil {
 			return fmt.Errorf("inventory %s: %w", p, err)
 		}
-		return w.Store.Write(ctx, txn, storage.AddOp, p, obj)
+		return w.Store.Write(ctx, txn, storage.AddOp, p, v)
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/tlsguard/tlsguard/pkg/config"
+	"github.com/tlsguard/tlsguard/pkg/inventory"
 	"github.com/tlsguard/tlsguard/pkg/trust"
 )
 
@@ -148,7 +149,7 @@ func (e *Engine) Settings(id string) (Settings, bool) {
 // SetInventory replaces data.inventory. Evaluations running concurrently see
 // either the old or the new inventory, never a mix.
 func (e *Engine) SetInventory(ctx context.Context, doc map[string]any) error {
-	v, err := ast.InterfaceToValue(doc)
+	v, err := inventory.Value(doc)
 	if err != nil {
 		return fmt.Errorf("inventory: %w", err)
 	}
