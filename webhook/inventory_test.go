@@ -7,6 +7,7 @@ import (
 	"github.com/go-logr/logr/testr"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/tlsguard/tlsguard/pkg/inventory"
@@ -44,11 +45,15 @@ func TestInventoryTransform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := out.(*unstructured.Unstructured)
-	// The informer keeps the identity only; the inventory the object,
-	// without its key.
-	if _, has := id.Object["data"]; has || id.GetName() != "tls-ca" || id.GetNamespace() != "cattle-system" || string(id.GetUID()) != "uid-1" || id.GetKind() != "Secret" {
-		t.Fatalf("informer copy: %v", id.Object)
+	// The informer keeps the identity only (typed metadata, nothing
+	// else); the inventory the object, without its key.
+	id, ok := out.(*metav1.PartialObjectMetadata)
+	if !ok {
+		t.Fatalf("informer copy is a %T, want the identity", out)
+	}
+	if id.Name != "tls-ca" || id.Namespace != "cattle-system" || id.UID != "uid-1" || id.ResourceVersion != "7" || id.Kind != "Secret" || id.APIVersion != "v1" ||
+		id.Labels != nil || id.Annotations != nil || id.ManagedFields != nil {
+		t.Fatalf("informer copy: %+v", id)
 	}
 	obj := stored(t, store)
 	if obj == nil || obj.Get(ast.StringTerm("data")).Value.(ast.Object).Get(ast.StringTerm("cacerts.pem")) == nil {
@@ -68,12 +73,17 @@ func TestInventoryTransform(t *testing.T) {
 	}
 
 	// Recreated under the same name: the old object's deletion, delivered
-	// late, leaves the new one; the new one's deletion removes it.
+	// late (the informer hands over its cached identity), leaves the new
+	// one; the new one's deletion removes it.
 	if _, err := tr(secret("uid-2", "bmV3")); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := w.Delete(ctx, id.Object); err != nil {
+	ref, ok := reference(id)
+	if !ok {
+		t.Fatal("no reference for an identity")
+	}
+	if err := w.Delete(ctx, ref); err != nil {
 		t.Fatal(err)
 	}
 	if got := stored(t, store); got == nil {

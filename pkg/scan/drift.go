@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -27,11 +29,17 @@ func (s *Scanner) Handler() toolscache.ResourceEventHandler {
 		if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 			obj = d.Obj
 		}
-		u, ok := obj.(*unstructured.Unstructured)
+		// The informers cache identities (metav1.PartialObjectMetadata,
+		// see webhook.CacheOptions); full objects work too.
+		m, ok := obj.(metav1.Object)
 		if !ok {
 			return
 		}
-		k := driftKey{gvk: u.GroupVersionKind(), key: types.NamespacedName{Namespace: u.GetNamespace(), Name: u.GetName()}, uid: string(u.GetUID()), deleted: deleted}
+		r, ok := obj.(runtime.Object)
+		if !ok {
+			return
+		}
+		k := driftKey{gvk: r.GetObjectKind().GroupVersionKind(), key: types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}, uid: string(m.GetUID()), deleted: deleted}
 		select {
 		case s.drift <- k:
 		default:
