@@ -41,6 +41,24 @@ type certCollector struct {
 	// resourceVersion they were read from: an unchanged Secret is not parsed
 	// again, and a changed or deleted one drops its old series.
 	bySecret map[string]secretCerts
+	// labels shares the label values that repeat across Secrets
+	// (namespaces, issuer names, intermediates' subjects) instead of
+	// keeping a copy per certificate; bounded by maxSharedLabels.
+	labels map[string]string
+}
+
+const maxSharedLabels = 4096
+
+// share returns the shared copy of a label value. c.mu must be held.
+func (c *certCollector) share(v string) string {
+	if s, ok := c.labels[v]; ok {
+		return s
+	}
+	v = strings.Clone(v) // not a view into a larger string kept alive
+	if len(c.labels) < maxSharedLabels {
+		c.labels[v] = v
+	}
+	return v
 }
 
 type secretCerts struct {
@@ -63,6 +81,7 @@ func newCertCollector() *certCollector {
 		notBefore: prometheus.NewDesc("tlsguard_certificate_not_before_timestamp_seconds",
 			"NotBefore of each certificate in guarded Secrets (its issue time; age = now - this).", certLabelNames, nil),
 		bySecret: map[string]secretCerts{},
+		labels:   map[string]string{},
 	}
 }
 
@@ -183,9 +202,14 @@ func (m *Metrics) observeObject(obj *unstructured.Unstructured) {
 			if err != nil {
 				continue // the certificate policies report unparseable data
 			}
+			// A leaf's subject is its own; the CAs above it repeat.
+			subject := strings.Clone(cert.Subject.CommonName)
+			if i > 0 {
+				subject = c.share(cert.Subject.CommonName)
+			}
 			entry.certs = append(entry.certs, certFacts{
-				labels: [6]string{obj.GetNamespace(), obj.GetName(), key, strconv.Itoa(i),
-					strings.Clone(cert.Subject.CommonName), strings.Clone(cert.Issuer.CommonName)},
+				labels: [6]string{c.share(obj.GetNamespace()), strings.Clone(obj.GetName()), key, strconv.Itoa(i),
+					subject, c.share(cert.Issuer.CommonName)},
 				notBefore: float64(cert.NotBefore.Unix()), notAfter: float64(cert.NotAfter.Unix()),
 			})
 			i++
