@@ -45,38 +45,12 @@ type Source func(fn func(manifest.Object) error) error
 // time (a file edited during the scan).
 var ErrInputChanged = errors.New("scan input changed while it was scanned")
 
-// Scan evaluates objects, every one of them also serving as inventory for
-// the others, and returns the report at the engine's time now.
-//
-// Scan consumes objects: each object's map is released (set to nil) once it
-// has been handed to evaluation, and pass results are only counted unless
-// ShowPassed, so a scan of a large fleet does not hold every decoded object
-// and every pass result at once.
-func Scan(ctx context.Context, e Evaluator, objects []manifest.Object, now time.Time, opts Options) (*report.ScanReport, error) {
-	return ScanSource(ctx, e, Objects(objects), now, opts)
-}
-
-// Objects is a Source over objects that releases each object's map (sets
-// it to nil) once the second pass, evaluation, has taken it.
-func Objects(objects []manifest.Object) Source {
-	pass := 0
-	return func(fn func(manifest.Object) error) error {
-		pass++
-		for i := range objects {
-			if err := fn(objects[i]); err != nil {
-				return err
-			}
-			if pass > 1 {
-				objects[i].Object = nil
-			}
-		}
-		return nil
-	}
-}
-
-// ScanSource is Scan over a Source, which it reads twice: first to build the
-// inventory, then to evaluate each object, which is dropped once evaluated.
-// Only the inventory (without key material) is held for the whole scan.
+// ScanSource evaluates the objects of src, every one of them also serving as
+// inventory for the others, and returns the report at the engine's time now.
+// It reads src twice: first to build the inventory, then to evaluate each
+// object, which is dropped once evaluated; pass results are only counted
+// unless ShowPassed. Only the inventory (without key material) is held for
+// the whole scan, not every decoded object and every pass result.
 func ScanSource(ctx context.Context, e Evaluator, src Source, now time.Time, opts Options) (*report.ScanReport, error) {
 	inv := inventory.New()
 	n := 0
