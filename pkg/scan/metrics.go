@@ -208,7 +208,7 @@ func (m *Metrics) observeObject(obj *unstructured.Unstructured) {
 				subject = c.share(cert.Subject.CommonName)
 			}
 			entry.certs = append(entry.certs, certFacts{
-				labels: [6]string{c.share(obj.GetNamespace()), strings.Clone(obj.GetName()), key, strconv.Itoa(i),
+				labels: [6]string{c.share(obj.GetNamespace()), obj.GetName(), key, strconv.Itoa(i),
 					subject, c.share(cert.Issuer.CommonName)},
 				notBefore: float64(cert.NotBefore.Unix()), notAfter: float64(cert.NotAfter.Unix()),
 			})
